@@ -1,0 +1,271 @@
+"""Pure decisions: one claim line and the policy in, one audited ``Decision`` out. No I/O.
+
+Money is ``Decimal`` throughout and rounded exactly once, half-up to cents, in ``round_money``
+when a refund is produced; totals are sums of rounded refunds.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from xl_claims.errors import ClaimsError, InvalidValueError, UnknownNameError
+from xl_claims.model import Claim, Decision, Resolution, Status
+from xl_claims.names import normalize_name, suggest
+from xl_claims.policy import Policy, PolicyVersion
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+_CACHE_LIMIT = 100_000
+_TRUE = {"yes", "y", "true", "1", "x", "available", "in stock"}
+_FALSE = {"no", "n", "false", "0", "unavailable", "not available", "out of stock"}
+_RESOLUTIONS = {
+    Resolution.REPLACEMENT: ("replacement", "replace", "replacement part", "send replacement"),
+    Resolution.REFUND: ("partial refund", "refund", "refund instead"),
+    Resolution.DISCOUNT: ("keep with discount", "keep", "discount"),
+    Resolution.RETURN: ("return", "return requested", "request a return"),
+}
+_RESOLUTION_LOOKUP = {alias: res for res, names in _RESOLUTIONS.items() for alias in names}
+_AMOUNT_NOISE = re.compile(r"[\s\u00a0,$€£¥]|\b(?:usd|eur|gbp)\b", re.IGNORECASE)
+
+
+def round_money(amount: Decimal) -> Decimal:
+    """The one place money is rounded: half-up to cents."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_rate(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_quantity(value: object) -> int:
+    """A positive whole number; empty means 1. Excel's 2.0 is 2; 2.5, 0, -1 and 'two' are errors."""
+    if is_blank(value):
+        return 1
+    number: Decimal | None = None
+    if isinstance(value, int | float | Decimal | str) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            number = None
+    if number is None or not number.is_finite() or number != number.to_integral() or number < 1:
+        raise InvalidValueError(f"Quantity must be a positive whole number, got {value!r}.")
+    return int(number)
+
+
+def parse_amount(value: object, what: str = "amount") -> Decimal | None:
+    """An exact amount from a number or text as exports write it ($21.83, 1,441.20, (5.00)).
+
+    Empty means None. Floats go through ``str`` so that 21.83 stays 21.83.
+    """
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise InvalidValueError(f"{what.capitalize()} must be a number, got {value!r}.")
+    if isinstance(value, int | float | Decimal):
+        text = str(value)
+    elif isinstance(value, str):
+        text = _AMOUNT_NOISE.sub("", value.strip())
+        if text.startswith("(") and text.endswith(")"):
+            text = "-" + text[1:-1]
+    else:
+        raise InvalidValueError(f"{what.capitalize()} must be a number, got {value!r}.")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise InvalidValueError(f"{what.capitalize()} must be a number, got {value!r}.")
+    return amount
+
+
+def parse_flag(value: object, what: str = "replacement available") -> bool | None:
+    """yes/y/true/1/x → True, no/n/false/0 → False, empty → None (not known)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    key = normalize_name(value)
+    if isinstance(value, int | float | Decimal):
+        key = "1" if value == 1 else "0" if value == 0 else key
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise InvalidValueError(f"{what.capitalize()} must be yes or no, got {value!r}.")
+
+
+def parse_resolution(value: object) -> Resolution | None:
+    if is_blank(value):
+        return None
+    resolution = _RESOLUTION_LOOKUP.get(normalize_name(value))
+    if resolution is None:
+        choices = [str(r) for r in _RESOLUTIONS]
+        raise UnknownNameError("resolution", value, suggest(value, choices) or choices)
+    return resolution
+
+
+def decide(claim: Claim, policy: Policy) -> Decision:
+    """Decide one claim line under the policy version in force on its date.
+
+    Decisions are memoised per policy by the claim's raw values: weekly lines repeat a few hundred
+    combinations, and a decision depends on nothing else.
+    """
+    cache = policy.decision_cache
+    try:
+        return cache[claim]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable value (a list from a spreadsheet range): decide, don't cache
+        return decide_under(claim, policy.for_date(claim.date))
+    decision = decide_under(claim, policy.for_date(claim.date))
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[claim] = decision
+    return decision
+
+
+def decide_under(claim: Claim, version: PolicyVersion) -> Decision:
+    """Decide one claim line under one given policy version; expected failures become ERROR."""
+    try:
+        return _decide(claim, version)
+    except UnknownNameError as exc:
+        return _error(version, f"error.unknown-{exc.kind}", str(exc))
+    except ClaimsError as exc:
+        return _error(version, "error.invalid-value", str(exc))
+
+
+def _error(version: PolicyVersion, rule: str, message: str) -> Decision:
+    return Decision(
+        status=Status.ERROR,
+        refund=None,
+        resolution=None,
+        rule=rule,
+        explanation=message,
+        policy_version=version.id,
+        currency=version.currency,
+    )
+
+
+def _decide(claim: Claim, version: PolicyVersion) -> Decision:
+    quantity = parse_quantity(claim.quantity)
+    issue = None if is_blank(claim.issue) else version.issue(claim.issue)
+    part = None if is_blank(claim.part) else version.part(claim.part)
+    grade = None if is_blank(claim.grade) else version.grade(claim.grade)
+    override = parse_amount(claim.value_override, "value override")
+    if override is not None and override < 0:
+        raise InvalidValueError(f"Value override must be 0 or more, got {claim.value_override!r}.")
+    replacement = parse_flag(claim.replacement_available)
+    resolution = parse_resolution(claim.resolution)
+    if issue is None and grade is None:
+        raise InvalidValueError("A claim line needs an issue or a grade.")
+
+    def made(status, refund, resolution, rule, explanation, **known) -> Decision:
+        return Decision(
+            status=status,
+            refund=refund,
+            resolution=resolution,
+            rule=rule,
+            explanation=explanation,
+            policy_version=version.id,
+            currency=version.currency,
+            issue=issue.name if issue else None,
+            part=part.name if part else None,
+            quantity=quantity,
+            **known,
+        )
+
+    outcome = issue.outcome if issue else "refund"
+    if outcome == "not_covered":
+        return made(
+            Status.NOT_COVERED,
+            ZERO,
+            Resolution.NONE,
+            "not-covered",
+            f"{issue.name} is not covered by the policy: no refund.",
+        )
+    if resolution is Resolution.RETURN:
+        return made(
+            Status.REVIEW,
+            None,
+            Resolution.RETURN,
+            "review.return",
+            "The customer requested a return: staff apply the return policy (postage share).",
+        )
+    if outcome == "discount":
+        return _discount(claim, issue, made)
+
+    value_part = version.parts[issue.value_part] if issue and issue.value_part else part
+    if value_part is None:
+        raise InvalidValueError(f"A claim line with issue '{issue.name}' needs a part.")
+    if replacement and resolution is not Resolution.REFUND:
+        return made(
+            Status.OK,
+            ZERO,
+            Resolution.REPLACEMENT,
+            "replacement",
+            f"A replacement {(part or value_part).name} is available: it is sent, no refund.",
+        )
+    applied = grade if grade is not None else version.grade(issue.grade)
+    max_value = override if override is not None else value_part.max_value
+    known = {"grade": applied.name, "rate": applied.rate, "max_value": max_value}
+    if applied.rate is None:
+        what = f"'{issue.name}'" if issue else "this line"
+        return made(
+            Status.REVIEW,
+            None,
+            Resolution.REFUND,
+            "review.grade-depends",
+            f"Grade depends on staff judgment: give a grade (Low, Medium or High) for {what}.",
+            **known,
+        )
+    if max_value is None:
+        return made(
+            Status.REVIEW,
+            None,
+            Resolution.REFUND,
+            "review.value-depends",
+            f"Max value of '{value_part.name}' depends on the item: give a value override.",
+            **known,
+        )
+    refund = round_money(applied.rate * max_value * quantity)
+    if override is not None:
+        rule, priced = "refund.value-override", f"value override {max_value:.2f}"
+    elif value_part is not part:
+        rule, priced = "refund.value-part", f"'{value_part.name}' max value {max_value:.2f}"
+    else:
+        rule, priced = "refund.graded", f"'{value_part.name}' max value {max_value:.2f}"
+    explanation = (
+        f"{applied.name} ({format_rate(applied.rate)}) × {priced} × {quantity} "
+        f"= {refund} {version.currency}"
+    )
+    return made(Status.OK, refund, Resolution.REFUND, rule, explanation, **known)
+
+
+def _discount(claim: Claim, issue, made) -> Decision:
+    rate = issue.discount_rate
+    if rate is None:
+        return made(
+            Status.REVIEW,
+            None,
+            Resolution.DISCOUNT,
+            "review.discount-depends",
+            f"{issue.name}: the policy sets no discount rate; staff agree a discount or a return.",
+        )
+    price = parse_amount(claim.price, "price paid")
+    if price is None or price < 0:
+        return made(
+            Status.REVIEW,
+            None,
+            Resolution.DISCOUNT,
+            "review.price-missing",
+            f"{issue.name}: the discount is {format_rate(rate)} of the price paid, "
+            "and the line has no price paid.",
+        )
+    refund = round_money(rate * price)
+    explanation = f"{issue.name}: discount {format_rate(rate)} × price paid {price:.2f} = {refund}"
+    return made(Status.OK, refund, Resolution.DISCOUNT, "discount.keep", explanation, rate=rate)

@@ -1,0 +1,66 @@
+"""Frozen records shared by every layer: a claim line in, a decision out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+
+class Status(enum.StrEnum):
+    """The status column of every output; the values are contracts."""
+
+    OK = "OK"
+    REVIEW = "REVIEW"
+    NOT_COVERED = "NOT COVERED"
+    ERROR = "ERROR"
+    DUPLICATE = "DUPLICATE"
+
+
+class Resolution(enum.StrEnum):
+    """What the shop does for a claim line."""
+
+    REPLACEMENT = "Replacement"
+    REFUND = "Partial refund"
+    DISCOUNT = "Keep with discount"
+    RETURN = "Return"
+    NONE = "None"
+
+
+class Claim(NamedTuple):
+    """One claim line as staff or an export give it: raw values, checked by the engine.
+
+    A NamedTuple (not a dataclass) because the engine memoises decisions by claim and tuple
+    hashing is done in C.
+    """
+
+    issue: object = None
+    part: object = None
+    grade: object = None
+    quantity: object = None
+    value_override: object = None
+    replacement_available: object = None
+    resolution: object = None
+    date: dt.date | None = None
+    price: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The engine's answer for one claim line, with everything needed to audit it."""
+
+    status: Status
+    refund: Decimal | None
+    resolution: Resolution | None
+    rule: str
+    explanation: str
+    policy_version: str
+    currency: str
+    issue: str | None = None
+    part: str | None = None
+    grade: str | None = None
+    rate: Decimal | None = None
+    max_value: Decimal | None = None
+    quantity: int | None = None
