@@ -59,7 +59,7 @@ def convert(source: str | os.PathLike, out_dir: str | os.PathLike, to: str = "xl
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
         )
         try:
-            stdout, stderr = process.communicate(timeout=180)
+            _stdout, stderr = process.communicate(timeout=180)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
@@ -68,7 +68,7 @@ def convert(source: str | os.PathLike, out_dir: str | os.PathLike, to: str = "xl
     if not target.exists():
         raise LibreOfficeError(
             f"LibreOffice wrote no {target.name} for {source} "
-            f"(stdout: {stdout.decode(errors='replace')!r}, stderr: {stderr.decode(errors='replace')!r})"
+            f"(stderr: {stderr.decode(errors='replace')!r})"
         )
     return target
 

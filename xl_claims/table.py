@@ -1,0 +1,234 @@
+"""Claim tables without a file format: header matching, row → claim, decision → computed columns.
+
+Shared by every adapter that sees a claims table (the batch over openpyxl workbooks, the Excel
+button macro over xlwings ranges, reconciliation), so a header or a column means the same
+everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from xl_claims.engine import decide, is_blank
+from xl_claims.errors import ClaimsError, InvalidValueError
+from xl_claims.model import Claim, Decision, Status
+from xl_claims.names import normalize_name
+from xl_claims.policy import Policy
+
+#: Field → header spellings an export may use (matched with ``normalize_header``).
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "claim_id": ("Claim ID", "Claim #", "Claim No", "Case ID", "Ticket", "RMA"),
+    "order": ("Order", "Order ID", "Order #", "Order No"),
+    "date": ("Date", "Claim date", "Created", "Created at"),
+    "issue": ("Issue", "Issue type", "Quality issue", "Problem", "Defect", "Reason"),
+    "part": ("Part", "Accessory", "Component", "Part name"),
+    "grade": ("Grade", "Severity", "Quality grade"),
+    "quantity": ("Qty", "Quantity", "Pieces"),
+    "value_override": ("Max value override", "Value override"),
+    "replacement": ("Replacement available", "Spare part available"),
+    "resolution": ("Resolution", "Customer choice"),
+    "price": ("Price paid", "Item price"),
+    "refund_paid": ("Refund paid", "Paid amount", "Amount refunded"),
+    "refund_id": ("Refund ID", "Refund reference", "Refund transaction"),
+    "currency": ("Currency",),
+}
+FIELDS = tuple(HEADER_ALIASES)
+
+#: The computed columns added right of the data; the headers are a contract.
+COMPUTED_HEADERS = (
+    "Applied grade",
+    "Refund rate",
+    "Part max value",
+    "Refund",
+    "Resolution",
+    "Status",
+    "Explanation",
+    "Policy version",
+)
+
+_HEADER_NOISE = re.compile(r"(?:#|\bno\b\.?|\bnumber\b|\bnr\b\.?)")
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%b %d %Y")
+
+
+def normalize_header(value: object) -> str:
+    """Header key: the core name rules, plus ``#``, ``No.``, ``Number`` and trailing ``?``/``:``
+    ignored, so ``Claim #``, ``Claim No.`` and ``claim number`` are one header."""
+    text = normalize_name(value)
+    text = _HEADER_NOISE.sub(" ", text)
+    return " ".join(text.split()).rstrip("?:. ").strip()
+
+
+def field_name(value: str) -> str:
+    """``claim id`` / ``Claim-ID`` / ``claim_id`` → ``claim_id``; raise for an unknown field."""
+    key = re.sub(r"[\s\-]+", "_", value.strip().casefold())
+    if key not in HEADER_ALIASES:
+        raise InvalidValueError(f"Unknown field {value!r}; fields are: {', '.join(FIELDS)}.")
+    return key
+
+
+def parse_header_map(items: Sequence[str]) -> dict[str, list[str]]:
+    """``--map FIELD=HEADER`` options → extra header spellings per field."""
+    extra: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, header = item.partition("=")
+        if not sep or not header.strip():
+            raise InvalidValueError(f"--map expects FIELD=HEADER, got {item!r}.")
+        extra.setdefault(field_name(name), []).append(header.strip())
+    return extra
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """Which column holds which field (0-based positions in the header row)."""
+
+    columns: dict[str, int]
+    headers: list[str]
+    computed: dict[str, int] = field(default_factory=dict)  # computed header → position
+
+    @property
+    def usable(self) -> bool:
+        return "part" in self.columns and ("issue" in self.columns or "grade" in self.columns)
+
+
+def match_headers(cells: Sequence[object], extra: Mapping[str, Sequence[str]] | None = None):
+    """Match one row of header cells to fields; the first column for a field wins."""
+    lookup: dict[str, str] = {}
+    for name, spellings in HEADER_ALIASES.items():
+        for spelling in [*(extra or {}).get(name, ()), *spellings]:
+            lookup.setdefault(normalize_header(spelling), name)
+    computed_lookup = {normalize_header(h): h for h in COMPUTED_HEADERS}
+    columns: dict[str, int] = {}
+    computed: dict[str, int] = {}
+    headers = ["" if is_blank(c) else str(c).strip() for c in cells]
+    for position, header in enumerate(headers):
+        if not header:
+            continue
+        key = normalize_header(header)
+        if key in computed_lookup:
+            computed.setdefault(computed_lookup[key], position)
+        elif key in lookup:
+            columns.setdefault(lookup[key], position)
+    return HeaderMatch(columns=columns, headers=headers, computed=computed)
+
+
+def find_header_row(rows: Sequence[Sequence[object]], extra=None, scan: int = 30):
+    """The first of the first ``scan`` rows whose headers name a part and an issue or grade.
+
+    Returns ``(index, HeaderMatch)``, or ``(None, best)`` where ``best`` is the row that matched
+    most fields, for the error message.
+    """
+    best = HeaderMatch(columns={}, headers=[])
+    for index, cells in enumerate(rows[:scan]):
+        found = match_headers(cells, extra)
+        if found.usable:
+            return index, found
+        if len(found.columns) > len(best.columns) or (not best.headers and any(found.headers)):
+            best = found
+    return None, best
+
+
+def missing_headers_message(best: HeaderMatch) -> str:
+    found = ", ".join(repr(h) for h in best.headers if h) or "none"
+    expected = "a part column (Part, Accessory, Component, Part name) and an issue column " + (
+        "(Issue, Issue type, Problem, Defect, Reason) or a grade column (Grade, Severity)"
+    )
+    return (
+        "no header row with the needed columns in the first 30 rows; "
+        f"found headers: {found}; expected {expected}"
+    )
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A claim date from a cell: a date, a datetime, or text as exports write it (US order)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = " ".join(value.replace(",", " ").split())
+        for candidate in (text, text[:10]):
+            for fmt in _DATE_FORMATS:
+                try:
+                    return dt.datetime.strptime(candidate, fmt).date()
+                except ValueError:
+                    continue
+    raise InvalidValueError(f"expected a date like 2026-03-14, got {value!r}")
+
+
+def claim_from_values(values: Mapping[str, object]) -> Claim:
+    """Field values of one row → the engine's claim line (the date is parsed here)."""
+    return Claim(
+        issue=values.get("issue"),
+        part=values.get("part"),
+        grade=values.get("grade"),
+        quantity=values.get("quantity"),
+        value_override=values.get("value_override"),
+        replacement_available=values.get("replacement"),
+        resolution=values.get("resolution"),
+        date=parse_date(values.get("date")),
+        price=values.get("price"),
+    )
+
+
+def decide_values(values: Mapping[str, object], policy: Policy) -> Decision:
+    """Decide one row's field values; a date that is not a date is an ERROR naming the field."""
+    try:
+        claim = claim_from_values(values)
+    except ClaimsError as exc:
+        version = policy.latest
+        return Decision(
+            status=Status.ERROR,
+            refund=None,
+            resolution=None,
+            rule="error.invalid-value",
+            explanation=f"Date: {exc}",
+            policy_version=version.id,
+            currency=version.currency,
+        )
+    return decide(claim, policy)
+
+
+def is_blank_row(values: Sequence[object]) -> bool:
+    return all(is_blank(v) for v in values)
+
+
+def computed_values(decision: Decision) -> tuple:
+    """The eight computed cells for a decision, in ``COMPUTED_HEADERS`` order.
+
+    Money and rates stay ``Decimal``; a missing number is None (an empty cell). The rule id
+    ends the explanation so that each number is traceable to a policy version and a rule.
+    """
+    return (
+        decision.grade,
+        decision.rate,
+        decision.max_value,
+        decision.refund,
+        None if decision.resolution is None else str(decision.resolution),
+        str(decision.status),
+        f"{decision.explanation} [rule {decision.rule}]",
+        decision.policy_version,
+    )
+
+
+__all__ = [
+    "COMPUTED_HEADERS",
+    "FIELDS",
+    "HEADER_ALIASES",
+    "HeaderMatch",
+    "claim_from_values",
+    "computed_values",
+    "decide_values",
+    "field_name",
+    "find_header_row",
+    "is_blank_row",
+    "match_headers",
+    "missing_headers_message",
+    "normalize_header",
+    "parse_date",
+    "parse_header_map",
+]
