@@ -17,6 +17,8 @@ from xl_claims.policy import Policy, PolicyVersion
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 _CACHE_LIMIT = 100_000
+#: A sanity bound, not policy: a quantity above it is a typo (an order number in the Qty column).
+MAX_QUANTITY = 100_000
 _TRUE = {"yes", "y", "true", "1", "x", "available", "in stock"}
 _FALSE = {"no", "n", "false", "0", "unavailable", "not available", "out of stock"}
 _RESOLUTIONS = {
@@ -52,8 +54,16 @@ def parse_quantity(value: object) -> int:
             number = Decimal(str(value).strip())
         except InvalidOperation:
             number = None
-    if number is None or not number.is_finite() or number != number.to_integral() or number < 1:
+    if (
+        number is None
+        or not number.is_finite()
+        or number < 1
+        or number.adjusted() > 20
+        or number != number.to_integral()
+    ):
         raise InvalidValueError(f"Quantity must be a positive whole number, got {value!r}.")
+    if number > MAX_QUANTITY:
+        raise InvalidValueError(f"Quantity must be at most {MAX_QUANTITY}, got {value!r}.")
     return int(number)
 
 

@@ -26,7 +26,7 @@ class Resolution(enum.StrEnum):
     REFUND = "Partial refund"
     DISCOUNT = "Keep with discount"
     RETURN = "Return"
-    NONE = "None"
+    NONE = "No compensation"
 
 
 class Claim(NamedTuple):

@@ -71,7 +71,10 @@ class PolicyVersion:
         table = self.lookup[kind]
         canonical = table.get(normalize_name(name))
         if canonical is None:
-            raise UnknownNameError(kind, name, suggest(name, self._all_names(kind)))
+            best_per_name: dict[str, str] = {}  # an alias and its name are suggested once
+            for spelling in suggest(name, self._all_names(kind)):
+                best_per_name.setdefault(table[normalize_name(spelling)], spelling)
+            raise UnknownNameError(kind, name, list(best_per_name.values()))
         return canonical
 
     def _all_names(self, kind: str) -> list[str]:

@@ -94,22 +94,27 @@ class HeaderMatch:
 
 
 def match_headers(cells: Sequence[object], extra: Mapping[str, Sequence[str]] | None = None):
-    """Match one row of header cells to fields; the first column for a field wins."""
+    """Match one row of header cells to fields; the first column for a field wins.
+
+    The computed columns are recognised as one block, in ``COMPUTED_HEADERS`` order, so that an
+    input column also called ``Resolution`` (the customer's choice) stays an input column.
+    """
     lookup: dict[str, str] = {}
     for name, spellings in HEADER_ALIASES.items():
         for spelling in [*(extra or {}).get(name, ()), *spellings]:
             lookup.setdefault(normalize_header(spelling), name)
-    computed_lookup = {normalize_header(h): h for h in COMPUTED_HEADERS}
-    columns: dict[str, int] = {}
-    computed: dict[str, int] = {}
     headers = ["" if is_blank(c) else str(c).strip() for c in cells]
-    for position, header in enumerate(headers):
-        if not header:
-            continue
-        key = normalize_header(header)
-        if key in computed_lookup:
-            computed.setdefault(computed_lookup[key], position)
-        elif key in lookup:
+    keys = [normalize_header(h) if h else "" for h in headers]
+    block = [normalize_header(h) for h in COMPUTED_HEADERS]
+    computed: dict[str, int] = {}
+    for start in range(len(keys) - len(block) + 1):
+        if keys[start : start + len(block)] == block:
+            computed = {h: start + i for i, h in enumerate(COMPUTED_HEADERS)}
+            break
+    taken = set(computed.values())
+    columns: dict[str, int] = {}
+    for position, key in enumerate(keys):
+        if key and position not in taken and key in lookup:
             columns.setdefault(lookup[key], position)
     return HeaderMatch(columns=columns, headers=headers, computed=computed)
 
