@@ -173,3 +173,9 @@ def test_every_command_has_help(run):
         result = run(*args, "--help")
         assert result.exit_code == 0
         assert "Example:" in result.output
+
+
+def test_decide_grade_without_part(run):
+    result = run("decide", "--grade", "High")
+    assert result.exit_code == 1
+    assert result.output.endswith("Error: A claim line with a grade needs a part.\n")

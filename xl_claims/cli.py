@@ -257,5 +257,235 @@ def _aliases(version: PolicyVersion, kind: str, name: str) -> str:
     return "aliases: " + ", ".join(spellings) if spellings else ""
 
 
+# --- reconciliation -----------------------------------------------------------------------------
+
+
+@main.command("reconcile")
+@click.argument("claims", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--payments",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Payment export (Shopify, PayPal, Stripe or a generic sheet); repeat for several.",
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="Report .xlsx to write."
+)
+@click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), help="Period start.")
+@click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Period end.")
+@click.option(
+    "--tolerance", default="0.01", show_default=True, help="Largest difference still settled."
+)
+@click.option(
+    "--map", "mappings", multiple=True, metavar="FIELD=HEADER", help="Extra header spelling."
+)
+@policy_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def reconcile_command(
+    claims, payments, output, period_from, period_to, tolerance, mappings, policy_path, as_json
+) -> None:
+    """Match computed refunds in CLAIMS with the refunds in payment exports; write a report.
+
+    Example: xl-claims reconcile claims-2026-03.xlsx --payments shopify-payments.csv
+    --payments paypal-activity.csv --from 2026-03-01 --to 2026-03-31 -o march.xlsx
+
+    Exit code 0 when everything matches within tolerance, 1 when there are findings (or an
+    input could not be read: the rest is still reconciled), 2 for usage errors.
+    """
+    import os
+    from decimal import Decimal, InvalidOperation
+    from pathlib import Path
+
+    from xl_claims.reconcile import reconcile
+    from xl_claims.reconcile.report import summary_dict, summary_text, write_report
+    from xl_claims.table import parse_header_map
+
+    try:
+        limit = Decimal(tolerance)
+    except InvalidOperation:
+        limit = None
+    if limit is None or not limit.is_finite() or limit < 0:
+        raise click.BadParameter(
+            f"expected an amount such as 0.01, got {tolerance!r}", param_hint="--tolerance"
+        )
+    start = period_from.date() if period_from else None
+    end = period_to.date() if period_to else None
+    if start and end and start > end:
+        raise click.UsageError(f"--from {start} is after --to {end}.")
+    try:
+        header_map = parse_header_map(mappings)
+    except ClaimsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from None
+    target = Path(output)
+    if target.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"the report is an .xlsx file, got {output!r}", param_hint="-o")
+    if not target.parent.is_dir():
+        raise click.BadParameter(f"folder {str(target.parent)!r} does not exist", param_hint="-o")
+    inputs = {os.path.realpath(p) for p in (*claims, *payments)}
+    if os.path.realpath(target) in inputs:
+        raise click.BadParameter("the report would overwrite an input file", param_hint="-o")
+    policy = open_policy(policy_path)
+    result = reconcile(
+        claims, payments, policy,
+        period_from=start, period_to=end, tolerance=limit, header_map=header_map,
+    )  # fmt: skip
+    for problem in result.problems:
+        click.echo(f"Error: {problem}", err=True)
+    try:
+        write_report(result, target)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    if as_json:
+        click.echo(json.dumps(summary_dict(result, target), indent=2))
+    else:
+        click.echo(summary_text(result, target))
+    sys.exit(1 if result.findings else 0)
+
+
+# --- weekly batch -------------------------------------------------------------------------------
+
+
+@main.command("process")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (one input).")
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    help="Folder for one processed workbook per input plus summary.xlsx.",
+)
+@click.option("--sheet", help="Claims sheet name (default: the first sheet with the headers).")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=HEADER", help="Extra header name.")
+@click.option("--in-place", is_flag=True, help="Rewrite the inputs (a backup copy is kept).")
+@click.option("--strict", is_flag=True, help="Exit code 1 when any row is ERROR.")
+@click.option("--quiet", is_flag=True, help="Print errors only (for cron).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@policy_option
+def process_command(
+    inputs, output, output_dir, sheet, maps, in_place, strict, quiet, as_json, policy_path
+) -> None:
+    """Fill the compensation columns of claim workbooks and write a summary.
+
+    INPUTS are .xlsx, .xlsm or .csv files, folders or glob patterns.
+
+    Example: xl-claims process exports/*.xlsx --output-dir processed/
+
+    Exit code 0 when every file was processed (REVIEW rows are normal work); 1 when a file could
+    not be processed, or with --strict when any row is ERROR; 2 for usage errors.
+    """
+    from xl_claims.batch import UsageError, process_files
+    from xl_claims.table import parse_header_map
+
+    policy = open_policy(policy_path)
+    try:
+        header_map = parse_header_map(maps)
+    except ClaimsError as exc:
+        raise click.UsageError(str(exc)) from None
+    show_progress = not (quiet or as_json) and sys.stderr.isatty()
+    bar = None
+    if show_progress:
+        bar = click.progressbar(length=len(inputs), label="Processing", file=sys.stderr)
+        bar.__enter__()
+
+    def progress(path, lines: int) -> None:
+        if bar is not None:
+            bar.label = f"{path.name} ({lines:,} lines)"
+            bar.length = max(bar.length, bar.pos + 1)
+            bar.update(1)
+
+    try:
+        result = process_files(
+            inputs,
+            policy=policy,
+            output=output,
+            output_dir=output_dir,
+            sheet=sheet,
+            header_map=header_map,
+            in_place=in_place,
+            progress=progress,
+        )
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    elif not quiet:
+        click.echo(format_batch(result))
+    for _file, error in result.errors:
+        click.echo(f"Error: {error}", err=True)
+    sys.exit(result.exit_code(strict))
+
+
+def format_batch(result) -> str:
+    """Per file: output, lines per status and total; then the run's totals."""
+    lines = []
+    for item in result.files:
+        if item.error:
+            lines.append(f"{item.input}: FAILED (see the error below)")
+            continue
+        counts = ", ".join(f"{s} {n}" for s, n in item.counts.items())
+        lines.append(
+            f"{item.input} → {item.output}: {len(item.lines)} lines ({counts}), "
+            f"refund {item.total} {result.currency}"
+        )
+        lines.extend(f"  Warning: {w}" for w in item.warnings)
+        if item.backup:
+            lines.append(f"  Backup of the input: {item.backup}")
+    counts = ", ".join(f"{s} {n}" for s, n in result.counts.items())
+    lines.append(f"Total: {counts}; refund {result.total} {result.currency}")
+    if result.summary:
+        lines.append(f"Summary: {result.summary}")
+    return "\n".join(lines)
+
+
+# --- Excel: template and xlwings Lite -----------------------------------------------------------
+
+
+@main.command("template")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option(
+    "--flavour",
+    type=click.Choice(["native", "xlwings"]),
+    help="native: plain Excel formulas (.xlsx); xlwings: =CLAIM_REFUND via Python (.xlsm). "
+    "Default: from OUT's suffix.",
+)
+@click.option("--rows", default=500, show_default=True, help="Number of claim lines.")
+@policy_option
+def template_command(out: str, flavour: str | None, rows: int, policy_path: str | None) -> None:
+    """Write a claims-entry template OUT with a Policy sheet from the policy file.
+
+    Example: xl-claims template claims.xlsx   (or claims.xlsm for the xlwings flavour)
+    """
+    from xl_claims.template import write_template
+
+    policy = open_policy(policy_path)
+    try:
+        path = write_template(out, policy, flavour, rows)
+    except ClaimsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {path} (policy {policy.latest.id}, {rows} claim lines)")
+
+
+@main.command("lite")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@policy_option
+def lite_command(out_dir: str, policy_path: str | None) -> None:
+    """Write main.py and requirements.txt for xlwings Lite into OUT_DIR.
+
+    Example: xl-claims lite lite/   then paste lite/main.py into xlwings Lite's main.py tab.
+    """
+    from xl_claims.lite import write_lite
+
+    policy = open_policy(policy_path)
+    try:
+        written = write_lite(out_dir, policy)
+    except ClaimsError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(f"Wrote {path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

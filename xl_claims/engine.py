@@ -19,16 +19,18 @@ ZERO = Decimal("0.00")
 _CACHE_LIMIT = 100_000
 #: A sanity bound, not policy: a quantity above it is a typo (an order number in the Qty column).
 MAX_QUANTITY = 100_000
-_TRUE = {"yes", "y", "true", "1", "x", "available", "in stock"}
-_FALSE = {"no", "n", "false", "0", "unavailable", "not available", "out of stock"}
-_RESOLUTIONS = {
+#: The spellings of yes/no and of each resolution that claim lines may use.
+TRUE_WORDS = {"yes", "y", "true", "1", "x", "available", "in stock"}
+FALSE_WORDS = {"no", "n", "false", "0", "unavailable", "not available", "out of stock"}
+RESOLUTION_WORDS = {
     Resolution.REPLACEMENT: ("replacement", "replace", "replacement part", "send replacement"),
     Resolution.REFUND: ("partial refund", "refund", "refund instead"),
     Resolution.DISCOUNT: ("keep with discount", "keep", "discount"),
     Resolution.RETURN: ("return", "return requested", "request a return"),
 }
-_RESOLUTION_LOOKUP = {alias: res for res, names in _RESOLUTIONS.items() for alias in names}
-_AMOUNT_NOISE = re.compile(r"[\s\u00a0,$€£¥]|\b(?:usd|eur|gbp)\b", re.IGNORECASE)
+_RESOLUTION_LOOKUP = {alias: res for res, names in RESOLUTION_WORDS.items() for alias in names}
+_AMOUNT_NOISE = re.compile(r"[\s\u00a0\u202f'$€£¥]|\b(?:usd|eur|gbp)\b", re.IGNORECASE)
+_THOUSANDS_COMMAS = re.compile(r"^[-+(]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\)?$")
 
 
 def round_money(amount: Decimal) -> Decimal:
@@ -70,7 +72,9 @@ def parse_quantity(value: object) -> int:
 def parse_amount(value: object, what: str = "amount") -> Decimal | None:
     """An exact amount from a number or text as exports write it ($21.83, 1,441.20, (5.00)).
 
-    Empty means None. Floats go through ``str`` so that 21.83 stays 21.83.
+    Empty means None. Floats go through ``str`` so that 21.83 stays 21.83. Separators: with both
+    ``,`` and ``.`` the last one is the decimal point (``1.441,20`` is 1441.20); a lone comma is
+    a thousands separator only in groups of three (``1,441``), else a decimal comma (``5,00``).
     """
     if is_blank(value):
         return None
@@ -79,7 +83,7 @@ def parse_amount(value: object, what: str = "amount") -> Decimal | None:
     if isinstance(value, int | float | Decimal):
         text = str(value)
     elif isinstance(value, str):
-        text = _AMOUNT_NOISE.sub("", value.strip())
+        text = _decimal_point(_AMOUNT_NOISE.sub("", value.strip()))
         if text.startswith("(") and text.endswith(")"):
             text = "-" + text[1:-1]
     else:
@@ -93,6 +97,16 @@ def parse_amount(value: object, what: str = "amount") -> Decimal | None:
     return amount
 
 
+def _decimal_point(text: str) -> str:
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            return text.replace(".", "").replace(",", ".")
+        return text.replace(",", "")
+    if "," in text:
+        return text.replace(",", "") if _THOUSANDS_COMMAS.match(text) else text.replace(",", ".")
+    return text
+
+
 def parse_flag(value: object, what: str = "replacement available") -> bool | None:
     """yes/y/true/1/x → True, no/n/false/0 → False, empty → None (not known)."""
     if is_blank(value):
@@ -102,9 +116,9 @@ def parse_flag(value: object, what: str = "replacement available") -> bool | Non
     key = normalize_name(value)
     if isinstance(value, int | float | Decimal):
         key = "1" if value == 1 else "0" if value == 0 else key
-    if key in _TRUE:
+    if key in TRUE_WORDS:
         return True
-    if key in _FALSE:
+    if key in FALSE_WORDS:
         return False
     raise InvalidValueError(f"{what.capitalize()} must be yes or no, got {value!r}.")
 
@@ -114,7 +128,7 @@ def parse_resolution(value: object) -> Resolution | None:
         return None
     resolution = _RESOLUTION_LOOKUP.get(normalize_name(value))
     if resolution is None:
-        choices = [str(r) for r in _RESOLUTIONS]
+        choices = [str(r) for r in RESOLUTION_WORDS]
         raise UnknownNameError("resolution", value, suggest(value, choices) or choices)
     return resolution
 
@@ -211,7 +225,8 @@ def _decide(claim: Claim, version: PolicyVersion) -> Decision:
 
     value_part = version.parts[issue.value_part] if issue and issue.value_part else part
     if value_part is None:
-        raise InvalidValueError(f"A claim line with issue '{issue.name}' needs a part.")
+        what = f"with issue '{issue.name}'" if issue else "with a grade"
+        raise InvalidValueError(f"A claim line {what} needs a part.")
     if replacement and resolution is not Resolution.REFUND:
         return made(
             Status.OK,

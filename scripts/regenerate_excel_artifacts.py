@@ -1,0 +1,32 @@
+"""Regenerate the committed Excel artefacts: the UDF VBA module and the two claims templates.
+
+    python scripts/regenerate_excel_artifacts.py
+
+Tests compare the committed files with a fresh generation, so a change to the functions or the
+policy file shows up as a stale-file failure until this is run and the diff reviewed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xl_claims.policy import load_policy
+from xl_claims.template import TEMPLATE_FILES, write_template
+from xl_claims.udf_vba import generate_udf_vba
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    macro = ROOT / "macros" / "xl_claims_udfs.bas"
+    macro.write_bytes(generate_udf_vba().encode("ascii"))
+    print(f"wrote {macro.relative_to(ROOT)}")
+    policy = load_policy()
+    for flavour, name in TEMPLATE_FILES.items():
+        target = ROOT / "templates" / name
+        write_template(target, policy, flavour)
+        print(f"wrote {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

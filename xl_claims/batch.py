@@ -1,0 +1,560 @@
+"""The weekly batch: decide every claim line of every input, write the processed workbooks and the
+run's ``summary.xlsx``. One bad file never stops the others; every failure is a one-line message.
+
+``process_files`` is what ``xl-claims process`` calls; the result carries counts per status,
+Decimal totals, the per-file outputs, warnings and errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import glob
+import hashlib
+import os
+import shutil
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from xl_claims import __version__
+from xl_claims.engine import is_blank
+from xl_claims.errors import ClaimsError, WorkbookError
+from xl_claims.model import Decision, Status
+from xl_claims.names import normalize_name
+from xl_claims.policy import Policy
+from xl_claims.table import computed_values, decide_values
+from xl_claims.workbook.read import (
+    CSV_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    ClaimSheet,
+    claim_sheet_from_rows,
+    claim_sheet_from_workbook,
+    is_csv,
+    open_workbook,
+    read_csv_rows,
+)
+from xl_claims.workbook.summary import (
+    STATUS_ORDER,
+    FileInfo,
+    Line,
+    RunInfo,
+    replace_summary_sheet,
+    status_totals,
+    total_refund,
+    write_summary,
+)
+from xl_claims.workbook.write import (
+    detect_losses,
+    save_atomic,
+    sheet_title,
+    write_computed,
+    write_rows,
+)
+
+SUMMARY_NAME = "summary.xlsx"
+INPUT_SUFFIXES = (*WORKBOOK_SUFFIXES, *CSV_SUFFIXES)
+_GLOB_CHARS = set("*?[")
+
+
+class UsageError(ClaimsError):
+    """The options cannot work together (several inputs with ``-o``, no output folder, ...)."""
+
+
+@dataclass
+class FileResult:
+    """One input: where its output went and what it held, or the one-line error."""
+
+    input: Path
+    output: Path | None = None
+    sheet: str | None = None
+    sha256: str | None = None
+    lines: list[Line] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    backup: Path | None = None
+    policy_versions: set[str] = field(default_factory=set)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Lines per status, in status order, statuses with no line left out."""
+        found = Counter(line.status for line in self.lines)
+        return {status: found[status] for status in STATUS_ORDER if found[status]}
+
+    @property
+    def total(self) -> Decimal:
+        return total_refund(self.lines)
+
+
+@dataclass
+class BatchResult:
+    files: list[FileResult]
+    currency: str
+    policy_versions: tuple[str, ...]
+    summary: Path | None = None
+    processed_at: dt.datetime | None = None
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for result in self.files for line in result.lines]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {status: n for status, n, _ in status_totals(self.lines)}
+
+    @property
+    def total(self) -> Decimal:
+        return total_refund(self.lines)
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        return [(str(r.input), r.error) for r in self.files if r.error]
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 when every file was processed; 1 for a failed file, or any ERROR row with strict."""
+        if self.errors or (strict and self.counts.get(str(Status.ERROR), 0)):
+            return 1
+        return 0
+
+    def to_dict(self) -> dict:
+        """The machine-readable result printed by ``--json``; amounts are strings (exact)."""
+        return {
+            "files": [
+                {
+                    "input": str(r.input),
+                    "output": None if r.output is None else str(r.output),
+                    "sheet": r.sheet,
+                    "sha256": r.sha256,
+                    "lines": len(r.lines),
+                    "counts": {s: r.counts.get(s, 0) for s in self.counts},
+                    "total_refund": str(r.total),
+                    "warnings": r.warnings,
+                    "backup": None if r.backup is None else str(r.backup),
+                    "error": r.error,
+                }
+                for r in self.files
+            ],
+            "counts": self.counts,
+            "total_refund": str(self.total),
+            "currency": self.currency,
+            "policy_versions": list(self.policy_versions),
+            "summary": None if self.summary is None else str(self.summary),
+            "errors": [{"file": f, "error": e} for f, e in self.errors],
+        }
+
+
+# --- inputs and outputs --------------------------------------------------------------------------
+
+
+def expand_inputs(items: Sequence[str | os.PathLike]) -> tuple[list[Path], list[FileResult]]:
+    """Files, folders (their .xlsx/.xlsm/.csv files) and glob patterns → input files, plus an
+    error result for each item that matched nothing."""
+    found: list[Path] = []
+    missing: list[FileResult] = []
+    for item in items:
+        text = str(item)
+        path = Path(text)
+        if path.is_dir():
+            matches = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and p.suffix.lower() in INPUT_SUFFIXES
+                and not p.name.startswith("~$")
+            )
+            if not matches:
+                missing.append(_failed(path, "the folder holds no .xlsx, .xlsm or .csv file."))
+        elif _GLOB_CHARS & set(text) and not path.exists():
+            matches = sorted(
+                Path(p)
+                for p in glob.glob(text)
+                if Path(p).is_file() and not Path(p).name.startswith("~$")
+            )
+            if not matches:
+                missing.append(_failed(path, "no file matches this pattern."))
+        else:
+            matches = [path]
+        for match in matches:
+            if match.resolve() not in {p.resolve() for p in found}:
+                found.append(match)
+    return found, missing
+
+
+def _failed(path: Path, problem: str) -> FileResult:
+    return FileResult(input=path, error=f"{path.name}: {problem}")
+
+
+def plan_outputs(
+    inputs: Sequence[Path],
+    *,
+    output: str | os.PathLike | None,
+    output_dir: str | os.PathLike | None,
+    in_place: bool,
+) -> list[Path]:
+    """Where each input's processed workbook goes (raises ``UsageError`` for impossible options)."""
+    if output is not None and output_dir is not None:
+        raise UsageError("give either -o/--output or --output-dir, not both.")
+    if output is not None and (in_place or len(inputs) != 1):
+        raise UsageError(
+            "-o/--output takes exactly one input without --in-place; "
+            "use --output-dir DIR for several inputs."
+        )
+    if output is not None:
+        return [Path(output)]
+    if in_place:
+        return [_in_place_target(path) for path in inputs]
+    if output_dir is None:
+        if len(inputs) == 1:
+            path = inputs[0]
+            return [path.with_name(f"{path.stem}-processed{_output_suffix(path)}")]
+        raise UsageError(
+            f"{len(inputs)} inputs need --output-dir DIR (one processed workbook each, plus "
+            f"{SUMMARY_NAME}), or --in-place."
+        )
+    folder = Path(output_dir)
+    taken = {SUMMARY_NAME}
+    targets = []
+    for path in inputs:
+        stem = path.name if is_csv(path) else path.stem  # weekly.csv → weekly.csv.xlsx
+        name = f"{stem}{_output_suffix(path)}"
+        counter = 2
+        while name.casefold() in taken:
+            name = f"{stem}-{counter}{_output_suffix(path)}"
+            counter += 1
+        taken.add(name.casefold())
+        targets.append(folder / name)
+    return targets
+
+
+def _output_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return ".xlsm" if suffix in (".xlsm", ".xltm") else ".xlsx"
+
+
+def _in_place_target(path: Path) -> Path:
+    # a CSV cannot hold the computed columns: its processed workbook goes next to it
+    return path.with_suffix(".xlsx") if is_csv(path) else path
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- the batch -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DuplicateTracker:
+    """The first line of each (claim id, part) in the run, for duplicate detection."""
+
+    first: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+
+
+def process_files(
+    items: Sequence[str | os.PathLike],
+    *,
+    policy: Policy,
+    output: str | os.PathLike | None = None,
+    output_dir: str | os.PathLike | None = None,
+    sheet: str | None = None,
+    header_map: Mapping[str, Sequence[str]] | None = None,
+    in_place: bool = False,
+    progress: Callable[[Path, int], None] | None = None,
+    now: dt.datetime | None = None,
+) -> BatchResult:
+    """Process every input; see the module docstring. ``progress(path, lines)`` after each file."""
+    inputs, failed = expand_inputs(items)
+    if not inputs and not failed:
+        raise UsageError("no input given.")
+    targets = plan_outputs(inputs, output=output, output_dir=output_dir, in_place=in_place)
+    processed_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    seen = DuplicateTracker()
+    results = list(failed)
+    for path, target in zip(inputs, targets, strict=True):
+        result = FileResult(input=path)
+        try:
+            _process_one(
+                path, target, result, policy, sheet, header_map, in_place, seen, processed_at
+            )
+        except ClaimsError as exc:
+            result.error = _one_line(str(exc))
+        except MemoryError:
+            result.error = f"{path.name}: not enough memory to process this workbook."
+        except Exception as exc:  # one bad file never stops the batch
+            detail = _one_line(f"{type(exc).__name__}: {exc}")[:200]
+            result.error = (
+                f"{path.name}: could not be processed ({detail}); open it in Excel, save it "
+                "again as .xlsx and retry, or report this file."
+            )
+        if result.error:
+            result.lines = []
+            result.output = None
+        results.append(result)
+        if progress is not None:
+            progress(path, len(result.lines))
+    versions = tuple(sorted({v for r in results for v in r.policy_versions})) or (policy.latest.id,)
+    batch = BatchResult(
+        files=results,
+        currency=policy.latest.currency,
+        policy_versions=versions,
+        processed_at=processed_at,
+    )
+    if output_dir is not None:
+        batch.summary = _write_run_summary(Path(output_dir) / SUMMARY_NAME, batch)
+    return batch
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _process_one(
+    path: Path,
+    target: Path,
+    result: FileResult,
+    policy: Policy,
+    sheet: str | None,
+    header_map,
+    in_place: bool,
+    seen: DuplicateTracker,
+    processed_at: dt.datetime,
+) -> None:
+    if not path.exists():
+        raise WorkbookError(f"{path.name}: file not found; check the path.")
+    if path.suffix.lower() not in INPUT_SUFFIXES:
+        raise WorkbookError(
+            f"{path.name}: not a claims file (.xlsx, .xlsm or .csv); save it as .xlsx or .csv."
+        )
+    if not in_place and target.exists() and target.resolve() == path.resolve():
+        raise WorkbookError(
+            f"{path.name}: the output would overwrite the input; choose another output folder "
+            "or use --in-place."
+        )
+    result.sha256 = file_sha256(path)
+    if is_csv(path):
+        rows = read_csv_rows(path)
+        claims = claim_sheet_from_rows(rows, path, sheet_title(path.stem), header_map)
+        workbook = Workbook()
+        workbook.active.title = claims.sheet
+        write_rows(workbook.active, rows)
+    else:
+        workbook = open_workbook(path)
+    try:
+        if not is_csv(path):
+            claims = claim_sheet_from_workbook(workbook, path, sheet=sheet, header_map=header_map)
+            losses = detect_losses(path, keep_vba=workbook.vba_archive is not None)
+            result.warnings = [f"The output does not keep {what}." for what in losses]
+            _check_suffix(path, target, workbook)
+            workbook.template = False
+        fill_workbook(workbook, claims, result, policy=policy, seen=seen, processed_at=processed_at)
+        del claims  # the rows' values are in the cells now: free them before the save's peak
+        if in_place and target.resolve() == path.resolve():
+            stamp = processed_at.strftime("%Y%m%d-%H%M%S")
+            result.backup = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+            shutil.copy2(path, result.backup)
+        result.output = save_atomic(workbook, target)
+    finally:
+        _close_vba(workbook)
+
+
+def fill_workbook(
+    workbook: Workbook,
+    claims: ClaimSheet,
+    result: FileResult,
+    *,
+    policy: Policy,
+    seen: DuplicateTracker | None = None,
+    processed_at: dt.datetime | None = None,
+) -> None:
+    """Decide the claims sheet's rows, write the computed columns and the Summary sheet.
+
+    ``claims.rows`` is emptied once decided (the values are in the cells then).
+
+    ``result`` receives the lines and policy versions; its ``warnings`` (what the output loses)
+    go on the Summary sheet, and table warnings are added to them.
+    """
+    seen = seen or DuplicateTracker()
+    processed_at = processed_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    result.sheet = claims.sheet
+    result.sha256 = result.sha256 or file_sha256(claims.path)
+    values = _decide_rows(claims, policy, seen, claims.path.name, result)
+    # Memory: the rows and the engine's memo of this file's claims are not needed any more, and
+    # freeing them before the cells are written keeps the peak (during the save) down.
+    claims.rows = []
+    policy.decision_cache.clear()
+    currency = policy.latest.currency
+    _, table_warnings = write_computed(workbook[claims.sheet], claims, values, currency)
+    result.warnings = [*result.warnings, *table_warnings]
+    info = FileInfo(
+        name=claims.path.name, sha256=result.sha256, sheet=claims.sheet, rows=len(result.lines)
+    )
+    run = RunInfo(
+        processed_at=processed_at,
+        tool_version=__version__,
+        policy_versions=tuple(sorted(result.policy_versions)) or (policy.latest.id,),
+        currency=currency,
+    )
+    write_summary(
+        replace_summary_sheet(workbook),
+        run=run,
+        files=[info],
+        lines=result.lines,
+        warnings=result.warnings,
+    )
+
+
+def _close_vba(workbook: Workbook) -> None:
+    """openpyxl keeps the VBA parts in an in-memory zip it never closes (a warning at exit)."""
+    archive = getattr(workbook, "vba_archive", None)
+    if archive is not None:
+        with contextlib.suppress(ValueError, OSError):
+            archive.close()
+
+
+def _check_suffix(path: Path, target: Path, workbook) -> None:
+    suffix = target.suffix.lower()
+    if workbook.vba_archive is not None and suffix not in (".xlsm", ".xltm"):
+        raise WorkbookError(
+            f"{path.name}: has macros, so its output must end in .xlsm (got {target.name})."
+        )
+    if workbook.vba_archive is None and suffix != ".xlsx":
+        raise WorkbookError(f"{path.name}: the output must end in .xlsx (got {target.name}).")
+
+
+def _decide_rows(
+    claims: ClaimSheet, policy: Policy, seen: DuplicateTracker, file_name: str, result: FileResult
+) -> list[tuple[int, tuple | None]]:
+    """Decide each non-blank row; a repeated (claim id, part) becomes DUPLICATE."""
+    written: list[tuple[int, tuple | None]] = []
+    versions: set[str] = set()
+    lines: list[Line] = []
+    # Decisions repeat (the engine memoises them): their cells and version are built once each.
+    cells_of: dict[int, tuple[Decision, tuple]] = {}
+    version_of: dict[str, object] = {}
+    for row in claims.rows:
+        if row.blank:
+            written.append((row.row, None))
+            continue
+        decision = decide_values(row.values, policy)
+        known = cells_of.get(id(decision))
+        if known is None or known[0] is not decision:
+            known = cells_of[id(decision)] = (decision, computed_values(decision))
+        values = known[1]
+        version = version_of.get(decision.policy_version)
+        if version is None:
+            version = version_of[decision.policy_version] = policy.version(decision.policy_version)
+            versions.add(decision.policy_version)
+        status, refund, reason = str(decision.status), decision.refund, values[6]
+        claim_id = row.values.get("claim_id")
+        key = _duplicate_key(claim_id, row.values.get("part"), decision)
+        if key is not None:
+            first = seen.first.get(key)
+            if first is None:
+                seen.first[key] = (file_name, row.row)
+            else:
+                where = f"row {first[1]}" if first[0] == file_name else f"{first[0]} row {first[1]}"
+                status, refund = str(Status.DUPLICATE), None
+                reason = (
+                    f"Duplicate of {where} (claim {_text(claim_id)}, part "
+                    f"{_text(decision.part or row.values.get('part'))}): counted once there. "
+                    "[rule duplicate]"
+                )
+                values = (*values[:3], None, None, status, reason, values[7])
+        written.append((row.row, values))
+        lines.append(_line(claims, row.row, row.values, decision, status, refund, reason, version))
+    result.lines = lines
+    result.policy_versions = versions
+    return written
+
+
+def _duplicate_key(claim_id, part, decision: Decision) -> tuple[str, str] | None:
+    if is_blank(claim_id):
+        return None
+    part_key = decision.part or ("" if is_blank(part) else normalize_name(part))
+    return " ".join(_text(claim_id).split()).casefold(), part_key
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def _canonical(lookup, value) -> str:
+    """The policy's name for a value the decision did not resolve (an ERROR line), else the text."""
+    if is_blank(value):
+        return ""
+    try:
+        return lookup(value).name
+    except (ClaimsError, LookupError, TypeError):
+        return _text(value)
+
+
+def _line(claims, row, values, decision: Decision, status, refund, reason, version) -> Line:
+    part = decision.part or _canonical(version.part, values.get("part"))
+    issue = decision.issue or _canonical(version.issue, values.get("issue"))
+    return Line(
+        file=claims.path.name,
+        sheet=claims.sheet,
+        row=row,
+        claim_id=None if is_blank(values.get("claim_id")) else _text(values.get("claim_id")),
+        part=part,
+        issue=issue,
+        grade=decision.grade or "",
+        resolution=""
+        if decision.resolution is None or status == Status.DUPLICATE
+        else str(decision.resolution),
+        status=status,
+        refund=refund,
+        reason=reason,
+    )
+
+
+def _write_run_summary(target: Path, batch: BatchResult) -> Path:
+    linked = [
+        replace(line, output=r.output.name) for r in batch.files if r.output for line in r.lines
+    ]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Summary"
+    files = [
+        FileInfo(
+            name=r.input.name,
+            sha256=r.sha256,
+            sheet=r.sheet,
+            output=None if r.output is None else r.output.name,
+            rows=len(r.lines),
+            error=r.error,
+        )
+        for r in batch.files
+    ]
+    warnings = [f"{r.input.name}: {w}" for r in batch.files for w in r.warnings]
+    run = RunInfo(
+        processed_at=batch.processed_at,
+        tool_version=__version__,
+        policy_versions=batch.policy_versions,
+        currency=batch.currency,
+    )
+    write_summary(sheet, run=run, files=files, lines=linked, warnings=warnings, link_to_output=True)
+    return save_atomic(workbook, target)
+
+
+__all__ = [
+    "SUMMARY_NAME",
+    "BatchResult",
+    "DuplicateTracker",
+    "FileResult",
+    "UsageError",
+    "expand_inputs",
+    "fill_workbook",
+    "plan_outputs",
+    "process_files",
+]

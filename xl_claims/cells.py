@@ -1,0 +1,296 @@
+"""Worksheet-cell conventions for the Excel functions, without Excel.
+
+Excel hands a function a single value, a 1-D list (a column, when xlwings is not asked for
+``ndim=2``) or a 2-D list (rows of cells); numbers arrive as floats and empty cells as None. This
+module broadcasts such arguments like Excel does (a scalar or a one-row/one-column range is
+repeated along the other arguments), decides each distinct line once, and turns a decision into
+what a cell shows: a float for a refund, ``#REVIEW: …`` / ``#ERROR: …`` text for anything that is
+not a number. ``udfs.py`` (desktop Excel through xlwings) and the generated xlwings Lite
+``main.py`` are thin wrappers over these functions, so both compute the same cells.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Callable, Sequence
+from itertools import count, repeat
+from operator import itemgetter
+
+from xl_claims.engine import decide, is_blank
+from xl_claims.errors import UnknownNameError
+from xl_claims.model import Claim, Decision, Status
+from xl_claims.names import suggest
+from xl_claims.policy import Policy, PolicyVersion
+
+REVIEW_PREFIX = "#REVIEW: "
+ERROR_PREFIX = "#ERROR: "
+
+#: Short cell texts for REVIEW lines, by the engine's rule id; the full sentence is what
+#: REFUND_EXPLAIN / CLAIM_EXPLAIN show.
+REVIEW_TEXTS = {
+    "review.grade-depends": "grade depends on staff judgment",
+    "review.value-depends": "part value depends on the item",
+    "review.discount-depends": "discount depends on staff judgment",
+    "review.price-missing": "price paid missing",
+    "review.return": "return requested",
+}
+
+#: What ISSUE_GRADE shows for issues the policy does not grade, by outcome.
+UNGRADED_ISSUE_TEXTS = {"not_covered": "Not covered", "discount": "Discount"}
+
+_NUMBER_STATUSES = (Status.OK, Status.NOT_COVERED)
+
+
+class ShapeError(ValueError):
+    """Ranges whose sizes cannot be broadcast together (3 rows against 4 rows)."""
+
+
+def cell_value(decision: Decision) -> float | str:
+    """What a refund cell shows: the refund as a float, or a short ``#REVIEW``/``#ERROR`` text."""
+    if decision.status in _NUMBER_STATUSES and decision.refund is not None:
+        return float(decision.refund)
+    if decision.status is Status.ERROR:
+        return ERROR_PREFIX + decision.explanation
+    return REVIEW_PREFIX + REVIEW_TEXTS.get(decision.rule, decision.explanation)
+
+
+def explanation_text(decision: Decision) -> str:
+    """The one-line explanation, with the status in front when it is not OK and the rule after."""
+    text = decision.explanation
+    if decision.status is not Status.OK:
+        text = f"{decision.status}: {text}"
+    return f"{text} [rule {decision.rule}, policy {decision.policy_version}]"
+
+
+def error_text(message: str) -> str:
+    return ERROR_PREFIX + message
+
+
+# --- one line ---------------------------------------------------------------------------------
+
+
+def refund_cell(policy: Policy, grade, part, quantity=None) -> float | str | None:
+    if is_blank(grade) and is_blank(part):
+        return None
+    return cell_value(decide(Claim(grade=grade, part=part, quantity=quantity), policy))
+
+
+def claim_refund_cell(
+    policy: Policy, issue, part, grade=None, quantity=None, value_override=None
+) -> float | str | None:
+    if is_blank(issue) and is_blank(part) and is_blank(grade):
+        return None
+    claim = Claim(
+        issue=issue, part=part, grade=grade, quantity=quantity, value_override=value_override
+    )
+    return cell_value(decide(claim, policy))
+
+
+def claim_explain_cell(
+    policy: Policy, issue, part, grade=None, quantity=None, value_override=None
+) -> str | None:
+    if is_blank(issue) and is_blank(part) and is_blank(grade):
+        return None
+    claim = Claim(
+        issue=issue, part=part, grade=grade, quantity=quantity, value_override=value_override
+    )
+    return explanation_text(decide(claim, policy))
+
+
+def explain_cell(policy: Policy, issue_or_grade, part, quantity=None) -> str | None:
+    if is_blank(issue_or_grade) and is_blank(part):
+        return None
+    return explanation_text(decide_issue_or_grade(policy, issue_or_grade, part, quantity))
+
+
+def decide_issue_or_grade(policy: Policy, issue_or_grade, part, quantity=None) -> Decision:
+    """Decide a line whose first value is a grade (Low, H…) or an issue (Breakage, Painting…)."""
+    version = policy.latest
+    if is_blank(issue_or_grade):
+        return decide(Claim(part=part, quantity=quantity), policy)
+    for kind in ("grade", "issue"):
+        try:
+            getattr(version, kind)(issue_or_grade)
+        except UnknownNameError:
+            continue
+        claim = Claim(part=part, quantity=quantity, **{kind: issue_or_grade})
+        return decide(claim, policy)
+    names = _names(version, "grade") + _names(version, "issue")
+    error = UnknownNameError("issue or grade", issue_or_grade, suggest(issue_or_grade, names))
+    return Decision(
+        status=Status.ERROR,
+        refund=None,
+        resolution=None,
+        rule="error.unknown-issue",
+        explanation=str(error),
+        policy_version=version.id,
+        currency=version.currency,
+    )
+
+
+def rate_cell(policy: Policy, grade) -> float | str | None:
+    if is_blank(grade):
+        return None
+    try:
+        rate = policy.latest.grade(grade).rate
+    except UnknownNameError as exc:
+        return error_text(str(exc))
+    if rate is None:
+        return REVIEW_PREFIX + REVIEW_TEXTS["review.grade-depends"]
+    return float(rate)
+
+
+def part_value_cell(policy: Policy, part) -> float | str | None:
+    if is_blank(part):
+        return None
+    try:
+        value = policy.latest.part(part).max_value
+    except UnknownNameError as exc:
+        return error_text(str(exc))
+    if value is None:
+        return REVIEW_PREFIX + REVIEW_TEXTS["review.value-depends"]
+    return float(value)
+
+
+def issue_grade_cell(policy: Policy, issue) -> str | None:
+    if is_blank(issue):
+        return None
+    try:
+        found = policy.latest.issue(issue)
+    except UnknownNameError as exc:
+        return error_text(str(exc))
+    if found.grade is None:
+        return UNGRADED_ISSUE_TEXTS.get(found.outcome, found.outcome)
+    return found.grade
+
+
+def policy_column(version: PolicyVersion, kind: str) -> list[list[str]]:
+    """A policy's canonical names as one spilled column (a 2-D list, one name per row)."""
+    table = {"grade": version.grades, "issue": version.issues, "part": version.parts}[kind]
+    return [[name] for name in table]
+
+
+def _names(version: PolicyVersion, kind: str) -> list[str]:
+    table = {"grade": version.grades, "issue": version.issues, "part": version.parts}[kind]
+    return list(table) + [a for names in version.aliases[kind].values() for a in names]
+
+
+# --- ranges -----------------------------------------------------------------------------------
+
+
+def map_cells(compute: Callable[..., object], *args: object) -> object:
+    """Apply ``compute`` cell by cell over scalars, 1-D lists and 2-D lists, broadcasting.
+
+    The result has the arguments' shape: a scalar for scalars, a 1-D list when the largest
+    argument is 1-D (read as a column), a 2-D list when any argument is 2-D. Each distinct
+    combination of values is computed once per call, so a 100,000-row column of a few hundred
+    distinct lines costs a few hundred decisions plus dictionary look-ups.
+    """
+    ndims = [_ndim(a) for a in args]
+    top = max(ndims, default=0)
+    if top == 0:
+        return compute(*args)
+    single = _single_cell(args)
+    if single is not None:  # one cell, as xlwings passes it with ndim=2: no range machinery
+        value = compute(*single)
+        return [[value]] if top == 2 else [value]
+    grids = [_as_grid(a, d) for a, d in zip(args, ndims, strict=True)]
+    rows = _size(grids, lambda g: len(g), "rows")
+    cols = _size(grids, lambda g: len(g[0]) if g else 1, "columns")
+    wrap = top == 2 and cols == 1  # a column: each result is its own one-cell row
+    with _bulk_allocation():
+        columns = [_map_column(compute, grids, c, rows, wrap) for c in range(cols)]
+    if top == 1 or wrap:
+        return columns[0] if columns else []
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+def _map_column(compute, grids, c: int, rows: int, wrap: bool) -> list:
+    """One output column: each distinct line computed once, every row a look-up.
+
+    ``index.setdefault(line, row)`` numbers each distinct line by the first row it is on, in
+    one C-level pass that keeps only the distinct lines; each row then picks its result by
+    that number.
+    """
+    index: dict = {}
+    try:
+        codes = list(map(index.setdefault, _lines(grids, c, rows), count()))
+    except TypeError:  # an unhashable value: compute row by row
+        values = [compute(*line) for line in _lines(grids, c, rows)]
+        return [[v] for v in values] if wrap else values
+    results: list = [None] * rows
+    for line, first in index.items():
+        value = compute(*line)
+        # Rows with the same line share one (read-only) result row: xlwings copies them.
+        results[first] = [value] if wrap else value
+    return list(map(results.__getitem__, codes))
+
+
+def _lines(grids, c: int, rows: int):
+    """Each row's arguments for output column ``c`` (sizes already checked by ``_size``)."""
+    return zip(*(_column(g, c, rows) for g in grids))  # noqa: B905
+
+
+@contextlib.contextmanager
+def _bulk_allocation():
+    """Pause the cyclic garbage collector while a range is mapped.
+
+    Mapping 100,000 rows allocates a tuple per row and no reference cycles; left on, the
+    collector would re-walk the freshly converted input range several times over for nothing
+    (a large, load-dependent share of the range form's time in benchmarks/bench_udfs.py).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _single_cell(args) -> list | None:
+    """The values when every argument is one cell (x, [x] or [[x]]); else None."""
+    values = []
+    for arg in args:
+        if isinstance(arg, list | tuple):
+            if len(arg) != 1:
+                return None
+            arg = arg[0]
+            if isinstance(arg, list | tuple):
+                if len(arg) != 1:
+                    return None
+                arg = arg[0]
+        values.append(arg)
+    return values
+
+
+def _ndim(value: object) -> int:
+    if isinstance(value, list | tuple):
+        return 2 if value and isinstance(value[0], list | tuple) else 1
+    return 0
+
+
+def _as_grid(value: object, ndim: int) -> Sequence[Sequence[object]]:
+    if ndim == 0:
+        return [[value]]
+    if ndim == 1:
+        return [[v] for v in value]  # a 1-D list is a column
+    return value
+
+
+def _size(grids, measure, what: str) -> int:
+    sizes = {measure(g) for g in grids}
+    sizes.discard(1)
+    if len(sizes) > 1:
+        ranges = [g for g in grids if len(g) != 1 or len(g[0]) != 1]
+        shown = " and ".join(f"{len(g)}×{len(g[0]) if g else 0}" for g in ranges)
+        raise ShapeError(f"Ranges of different sizes ({shown}): give ranges with the same {what}.")
+    return sizes.pop() if sizes else 1
+
+
+def _column(grid, c: int, rows: int):
+    width = len(grid[0]) if grid else 0
+    if len(grid) == 1:
+        return repeat(grid[0][c if width > 1 else 0], rows)
+    return map(itemgetter(c if width > 1 else 0), grid)
