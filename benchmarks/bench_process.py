@@ -17,6 +17,7 @@ prints the top functions of a cProfile run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import datetime as dt
 import io
@@ -173,10 +174,8 @@ def profile(source: Path, target: Path, top: int = 15) -> str:
 
     profiler = cProfile.Profile()
     profiler.enable()
-    try:
+    with contextlib.suppress(SystemExit):  # click exits; the exit code was checked above
         main(["process", str(source), "-o", str(target), "--quiet"])
-    except SystemExit:
-        pass
     profiler.disable()
     buffer = io.StringIO()
     pstats.Stats(profiler, stream=buffer).sort_stats("tottime").print_stats(top)

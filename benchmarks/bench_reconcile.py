@@ -116,7 +116,7 @@ def one_round(rows, payments, policy, report_to: Path | None) -> tuple[dict, Rec
     seconds = {}
 
     def recompute():
-        policy.decision_cache.clear()  # each round decides from scratch
+        policy.forget_decisions()  # each round decides from scratch
         lines = [
             claim_line("bench.xlsx", "Claims", i + 2, v, {}, policy) for i, v in enumerate(rows)
         ]

@@ -1,8 +1,9 @@
 # ruff: noqa: E501 (the sample rows are tables, one claim line per line)
 """Regenerate ``sample_workbooks/``: a clean weekly export, a messy one, and a CSV export.
 
-Reproducible: fixed content and fixed workbook timestamps, so a rerun changes nothing that matters
-(the tests compare cell values, never bytes). Run: ``python scripts/make_samples.py``.
+Reproducible in content: fixed rows and document properties, so a rerun gives the same cells,
+formats, merges, table and filter (the zip's timestamps differ; the tests compare cell values,
+never bytes). Run: ``python scripts/make_samples.py [OUT_DIR]``.
 """
 
 from __future__ import annotations

@@ -228,6 +228,7 @@ def test_folders_and_globs_expand_and_nothing_matched_is_an_error(tmp_path, poli
     export(folder / "a.xlsx", [["C-1", "Weapon (small)", "Breakage", 1]])
     export(folder / "b.xlsx", [["C-2", "Weapon (small)", "Breakage", 1]])
     (folder / "~$a.xlsx").write_bytes(b"lock")
+    (folder / "a.backup-20260316-090000.xlsx").write_bytes(b"an --in-place backup")
     (folder / "notes.txt.bak").write_text("x")
     result = process_files(
         [folder, str(folder / "*.xlsx"), str(tmp_path / "none*.xlsx")],
@@ -259,3 +260,16 @@ def test_control_characters_from_a_csv_do_not_stop_the_file(tmp_path, policy):
     result = process_files([path], policy=policy, output=tmp_path / "o.xlsx")
     assert result.errors == [] and result.counts["ERROR"] == 1
     assert load_workbook(tmp_path / "o.xlsx")["c"]["B2"].value == "Weapon\ufffd (small)"
+
+
+def test_progress_is_reported_during_and_after_each_file(tmp_path, policy, monkeypatch):
+    from xl_claims import batch
+
+    monkeypatch.setattr(batch, "PROGRESS_EVERY", 2)
+    rows = [[f"C-{n}", "Weapon (small)", "Breakage", 1] for n in range(5)]
+    path = export(tmp_path / "in.xlsx", rows)
+    calls = []
+    process_files(
+        [path], policy=policy, output=tmp_path / "o.xlsx", progress=lambda *a: calls.append(a)
+    )
+    assert calls == [(path, 2, False), (path, 4, False), (path, 5, True)]

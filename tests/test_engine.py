@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from xl_claims.engine import (
+    DECISION_FIELDS,
     MAX_QUANTITY,
     decide,
     parse_amount,
@@ -128,6 +129,31 @@ def test_mis_shipment_discount_when_the_policy_file_sets_a_rate(tmp_path):
     assert decision.rule == "discount.keep"
     no_price = decide(Claim(issue="Mis-shipment"), policy)
     assert (no_price.status, no_price.rule) == (Status.REVIEW, "review.price-missing")
+
+
+def test_memo_key_is_every_claim_field_but_date_and_price():
+    assert Claim._fields[DECISION_FIELDS:] == ("date", "price")
+
+
+def test_memo_ignores_the_price_except_for_discounts(tmp_path):
+    text = (Path(__file__).parent.parent / "xl_claims" / "data" / "policy.toml").read_text()
+    path = tmp_path / "discount.toml"
+    path.write_text(text.replace('discount_rate = "Depends"', 'discount_rate = "0.10"'))
+    policy = load_policy(path)
+    for price in ("10.00", "20.00", "30.00"):
+        assert decide(Claim(grade="High", part="Weapon (small)", price=price), policy).refund == 5
+    assert len(policy.combination_cache) == 1  # one decision served three lines
+    refunds = [
+        decide(Claim(issue="Mis-shipment", price=price), policy).refund
+        for price in ("10.00", "25.50", None, "abc", "30")
+    ]
+    assert refunds == [Decimal("1.00"), Decimal("2.55"), None, None, Decimal("3.00")]
+    bad = decide(Claim(issue="Mis-shipment", price="abc"), policy)
+    assert (bad.status, bad.rule, bad.explanation) == (
+        Status.ERROR,
+        "error.invalid-price",
+        "Price paid must be a number, got 'abc'.",
+    )
 
 
 @pytest.mark.parametrize(

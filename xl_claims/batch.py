@@ -12,6 +12,7 @@ import datetime as dt
 import glob
 import hashlib
 import os
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -57,8 +58,10 @@ from xl_claims.workbook.write import (
 )
 
 SUMMARY_NAME = "summary.xlsx"
+PROGRESS_EVERY = 5000
 INPUT_SUFFIXES = (*WORKBOOK_SUFFIXES, *CSV_SUFFIXES)
 _GLOB_CHARS = set("*?[")
+_BACKUP = re.compile(r"\.backup-\d{8}-\d{6}$")
 
 
 class UsageError(ClaimsError):
@@ -162,17 +165,13 @@ def expand_inputs(items: Sequence[str | os.PathLike]) -> tuple[list[Path], list[
             matches = sorted(
                 p
                 for p in path.iterdir()
-                if p.is_file()
-                and p.suffix.lower() in INPUT_SUFFIXES
-                and not p.name.startswith("~$")
+                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not _skipped(p)
             )
             if not matches:
                 missing.append(_failed(path, "the folder holds no .xlsx, .xlsm or .csv file."))
         elif _GLOB_CHARS & set(text) and not path.exists():
             matches = sorted(
-                Path(p)
-                for p in glob.glob(text)
-                if Path(p).is_file() and not Path(p).name.startswith("~$")
+                Path(p) for p in glob.glob(text) if Path(p).is_file() and not _skipped(Path(p))
             )
             if not matches:
                 missing.append(_failed(path, "no file matches this pattern."))
@@ -182,6 +181,11 @@ def expand_inputs(items: Sequence[str | os.PathLike]) -> tuple[list[Path], list[
             if match.resolve() not in {p.resolve() for p in found}:
                 found.append(match)
     return found, missing
+
+
+def _skipped(path: Path) -> bool:
+    """Excel's lock files and the batch's own --in-place backups are not inputs of a folder."""
+    return path.name.startswith("~$") or _BACKUP.search(path.stem) is not None
 
 
 def _failed(path: Path, problem: str) -> FileResult:
@@ -267,10 +271,14 @@ def process_files(
     sheet: str | None = None,
     header_map: Mapping[str, Sequence[str]] | None = None,
     in_place: bool = False,
-    progress: Callable[[Path, int], None] | None = None,
+    progress: Callable[[Path, int, bool], None] | None = None,
     now: dt.datetime | None = None,
 ) -> BatchResult:
-    """Process every input; see the module docstring. ``progress(path, lines)`` after each file."""
+    """Process every input; see the module docstring.
+
+    ``progress(path, lines, done)`` is called every ``PROGRESS_EVERY`` decided lines of a file
+    (``done`` False) and after each file (``done`` True).
+    """
     inputs, failed = expand_inputs(items)
     if not inputs and not failed:
         raise UsageError("no input given.")
@@ -282,7 +290,16 @@ def process_files(
         result = FileResult(input=path)
         try:
             _process_one(
-                path, target, result, policy, sheet, header_map, in_place, seen, processed_at
+                path,
+                target,
+                result,
+                policy,
+                sheet,
+                header_map,
+                in_place,
+                seen,
+                processed_at,
+                progress,
             )
         except ClaimsError as exc:
             result.error = _one_line(str(exc))
@@ -299,7 +316,7 @@ def process_files(
             result.output = None
         results.append(result)
         if progress is not None:
-            progress(path, len(result.lines))
+            progress(path, len(result.lines), True)
     versions = tuple(sorted({v for r in results for v in r.policy_versions})) or (policy.latest.id,)
     batch = BatchResult(
         files=results,
@@ -326,6 +343,7 @@ def _process_one(
     in_place: bool,
     seen: DuplicateTracker,
     processed_at: dt.datetime,
+    progress=None,
 ) -> None:
     if not path.exists():
         raise WorkbookError(f"{path.name}: file not found; check the path.")
@@ -354,7 +372,15 @@ def _process_one(
             result.warnings = [f"The output does not keep {what}." for what in losses]
             _check_suffix(path, target, workbook)
             workbook.template = False
-        fill_workbook(workbook, claims, result, policy=policy, seen=seen, processed_at=processed_at)
+        fill_workbook(
+            workbook,
+            claims,
+            result,
+            policy=policy,
+            seen=seen,
+            processed_at=processed_at,
+            progress=progress,
+        )
         del claims  # the rows' values are in the cells now: free them before the save's peak
         if in_place and target.resolve() == path.resolve():
             stamp = processed_at.strftime("%Y%m%d-%H%M%S")
@@ -373,6 +399,7 @@ def fill_workbook(
     policy: Policy,
     seen: DuplicateTracker | None = None,
     processed_at: dt.datetime | None = None,
+    progress: Callable[[Path, int, bool], None] | None = None,
 ) -> None:
     """Decide the claims sheet's rows, write the computed columns and the Summary sheet.
 
@@ -385,11 +412,11 @@ def fill_workbook(
     processed_at = processed_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     result.sheet = claims.sheet
     result.sha256 = result.sha256 or file_sha256(claims.path)
-    values = _decide_rows(claims, policy, seen, claims.path.name, result)
+    values = _decide_rows(claims, policy, seen, claims.path.name, result, progress)
     # Memory: the rows and the engine's memo of this file's claims are not needed any more, and
     # freeing them before the cells are written keeps the peak (during the save) down.
     claims.rows = []
-    policy.decision_cache.clear()
+    policy.forget_decisions()
     currency = policy.latest.currency
     _, table_warnings = write_computed(workbook[claims.sheet], claims, values, currency)
     result.warnings = [*result.warnings, *table_warnings]
@@ -430,24 +457,29 @@ def _check_suffix(path: Path, target: Path, workbook) -> None:
 
 
 def _decide_rows(
-    claims: ClaimSheet, policy: Policy, seen: DuplicateTracker, file_name: str, result: FileResult
+    claims: ClaimSheet,
+    policy: Policy,
+    seen: DuplicateTracker,
+    file_name: str,
+    result: FileResult,
+    progress=None,
 ) -> list[tuple[int, tuple | None]]:
     """Decide each non-blank row; a repeated (claim id, part) becomes DUPLICATE."""
     written: list[tuple[int, tuple | None]] = []
     versions: set[str] = set()
     lines: list[Line] = []
-    # Decisions repeat (the engine memoises them): their cells and version are built once each.
-    cells_of: dict[int, tuple[Decision, tuple]] = {}
+    # Equal decisions (same issue, part, grade, quantity... whatever the price or date) share one
+    # tuple of cells and one explanation string: built once, and memory stays per distinct line.
+    cells_of: dict[Decision, tuple] = {}
     version_of: dict[str, object] = {}
     for row in claims.rows:
         if row.blank:
             written.append((row.row, None))
             continue
         decision = decide_values(row.values, policy)
-        known = cells_of.get(id(decision))
-        if known is None or known[0] is not decision:
-            known = cells_of[id(decision)] = (decision, computed_values(decision))
-        values = known[1]
+        values = cells_of.get(decision)
+        if values is None:
+            values = cells_of[decision] = computed_values(decision)
         version = version_of.get(decision.policy_version)
         if version is None:
             version = version_of[decision.policy_version] = policy.version(decision.policy_version)
@@ -470,6 +502,8 @@ def _decide_rows(
                 values = (*values[:3], None, None, status, reason, values[7])
         written.append((row.row, values))
         lines.append(_line(claims, row.row, row.values, decision, status, refund, reason, version))
+        if progress is not None and len(lines) % PROGRESS_EVERY == 0:
+            progress(claims.path, len(lines), False)
     result.lines = lines
     result.policy_versions = versions
     return written

@@ -387,11 +387,14 @@ def process_command(
         bar = click.progressbar(length=len(inputs), label="Processing", file=sys.stderr)
         bar.__enter__()
 
-    def progress(path, lines: int) -> None:
+    def progress(path, lines: int, done: bool) -> None:
         if bar is not None:
             bar.label = f"{path.name} ({lines:,} lines)"
-            bar.length = max(bar.length, bar.pos + 1)
-            bar.update(1)
+            if done:
+                bar.length = max(bar.length, bar.pos + 1)
+                bar.update(1)
+            else:
+                bar.render_progress()
 
     try:
         result = process_files(

@@ -17,6 +17,10 @@ from xl_claims.policy import Policy, PolicyVersion
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 _CACHE_LIMIT = 100_000
+#: The leading Claim fields a decision depends on besides the version: all but date and price.
+DECISION_FIELDS = 7
+#: The rules whose decision depends on the price paid (mis-shipment discounts).
+PRICE_RULES = frozenset({"discount.keep", "review.price-missing", "error.invalid-price"})
 #: A sanity bound, not policy: a quantity above it is a typo (an order number in the Qty column).
 MAX_QUANTITY = 100_000
 #: The spellings of yes/no and of each resolution that claim lines may use.
@@ -136,20 +140,29 @@ def parse_resolution(value: object) -> Resolution | None:
 def decide(claim: Claim, policy: Policy) -> Decision:
     """Decide one claim line under the policy version in force on its date.
 
-    Decisions are memoised per policy by the claim's raw values: weekly lines repeat a few hundred
-    combinations, and a decision depends on nothing else.
+    Memoised twice per policy: by the whole line (the fast path when lines repeat exactly), and
+    by the version and the values a decision depends on, which leaves out the date and the price
+    that exports give on nearly every row. Only a mis-shipment discount depends on the price;
+    such decisions (the ``PRICE_RULES``) are worked out again for each new line.
     """
-    cache = policy.decision_cache
+    lines = policy.decision_cache
     try:
-        return cache[claim]
+        return lines[claim]
     except KeyError:
         pass
     except TypeError:  # an unhashable value (a list from a spreadsheet range): decide, don't cache
         return decide_under(claim, policy.for_date(claim.date))
-    decision = decide_under(claim, policy.for_date(claim.date))
-    if len(cache) >= _CACHE_LIMIT:
-        cache.clear()
-    cache[claim] = decision
+    version = policy.latest if claim.date is None else policy.for_date(claim.date)
+    key = (version.id, claim[:DECISION_FIELDS])  # a slice is C-speed; see DECISION_FIELDS
+    combinations = policy.combination_cache
+    decision = combinations.get(key)
+    if decision is None or decision.rule in PRICE_RULES:
+        decision = decide_under(claim, version)
+        combinations[key] = decision
+    if len(lines) >= _CACHE_LIMIT:
+        lines.clear()
+        combinations.clear()
+    lines[claim] = decision
     return decision
 
 
@@ -281,7 +294,10 @@ def _discount(claim: Claim, issue, made) -> Decision:
             "review.discount-depends",
             f"{issue.name}: the policy sets no discount rate; staff agree a discount or a return.",
         )
-    price = parse_amount(claim.price, "price paid")
+    try:
+        price = parse_amount(claim.price, "price paid")
+    except InvalidValueError as exc:
+        return made(Status.ERROR, None, None, "error.invalid-price", str(exc))
     if price is None or price < 0:
         return made(
             Status.REVIEW,

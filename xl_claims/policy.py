@@ -89,11 +89,17 @@ class Policy:
 
     path: str
     versions: list[PolicyVersion]
-    decision_cache: dict = field(default_factory=dict, repr=False)
+    decision_cache: dict = field(default_factory=dict, repr=False)  # see engine.decide
+    combination_cache: dict = field(default_factory=dict, repr=False)
 
     @property
     def latest(self) -> PolicyVersion:
         return self.versions[-1]
+
+    def forget_decisions(self) -> None:
+        """Drop the engine's memo (to free memory, or to time deciding from scratch)."""
+        self.decision_cache.clear()
+        self.combination_cache.clear()
 
     def for_date(self, date: dt.date | None) -> PolicyVersion:
         """The version in force on ``date``; the latest one when there is no date.
