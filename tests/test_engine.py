@@ -142,7 +142,7 @@ def test_memo_ignores_the_price_except_for_discounts(tmp_path):
     policy = load_policy(path)
     for price in ("10.00", "20.00", "30.00"):
         assert decide(Claim(grade="High", part="Weapon (small)", price=price), policy).refund == 5
-    assert len(policy.combination_cache) == 1  # one decision served three lines
+    assert len(policy.latest.decision_memo) == 1  # one decision served three lines
     refunds = [
         decide(Claim(issue="Mis-shipment", price=price), policy).refund
         for price in ("10.00", "25.50", None, "abc", "30")

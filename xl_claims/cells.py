@@ -11,12 +11,11 @@ not a number. ``udfs.py`` (desktop Excel through xlwings) and the generated xlwi
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections.abc import Callable, Sequence
 from itertools import count, repeat
 from operator import itemgetter
 
+from xl_claims.bulk import paused_gc
 from xl_claims.engine import decide, is_blank
 from xl_claims.errors import UnknownNameError
 from xl_claims.model import Claim, Decision, Status
@@ -199,7 +198,7 @@ def map_cells(compute: Callable[..., object], *args: object) -> object:
     rows = _size(grids, lambda g: len(g), "rows")
     cols = _size(grids, lambda g: len(g[0]) if g else 1, "columns")
     wrap = top == 2 and cols == 1  # a column: each result is its own one-cell row
-    with _bulk_allocation():
+    with paused_gc():
         columns = [_map_column(compute, grids, c, rows, wrap) for c in range(cols)]
     if top == 1 or wrap:
         return columns[0] if columns else []
@@ -230,23 +229,6 @@ def _map_column(compute, grids, c: int, rows: int, wrap: bool) -> list:
 def _lines(grids, c: int, rows: int):
     """Each row's arguments for output column ``c`` (sizes already checked by ``_size``)."""
     return zip(*(_column(g, c, rows) for g in grids))  # noqa: B905
-
-
-@contextlib.contextmanager
-def _bulk_allocation():
-    """Pause the cyclic garbage collector while a range is mapped.
-
-    Mapping 100,000 rows allocates a tuple per row and no reference cycles; left on, the
-    collector would re-walk the freshly converted input range several times over for nothing
-    (a large, load-dependent share of the range form's time in benchmarks/bench_udfs.py).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _single_cell(args) -> list | None:

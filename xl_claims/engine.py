@@ -16,7 +16,7 @@ from xl_claims.policy import Policy, PolicyVersion
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-_CACHE_LIMIT = 100_000
+_MEMO_LIMIT = 100_000
 #: The leading Claim fields a decision depends on besides the version: all but date and price.
 DECISION_FIELDS = 7
 #: The rules whose decision depends on the price paid (mis-shipment discounts).
@@ -140,29 +140,25 @@ def parse_resolution(value: object) -> Resolution | None:
 def decide(claim: Claim, policy: Policy) -> Decision:
     """Decide one claim line under the policy version in force on its date.
 
-    Memoised twice per policy: by the whole line (the fast path when lines repeat exactly), and
-    by the version and the values a decision depends on, which leaves out the date and the price
-    that exports give on nearly every row. Only a mis-shipment discount depends on the price;
-    such decisions (the ``PRICE_RULES``) are worked out again for each new line.
+    Memoised per policy version by the values a decision depends on: every claim field but the
+    date (it only picks the version) and the price paid, which exports give on nearly every row
+    while weekly lines repeat a few hundred combinations of the rest. Only a mis-shipment
+    discount depends on the price; such decisions (``PRICE_RULES``) are not kept.
     """
-    lines = policy.decision_cache
+    date = claim.date
+    version = policy.latest if date is None else policy.for_date(date)
+    key = claim[:DECISION_FIELDS]  # a slice is C-speed; see DECISION_FIELDS
+    memo = version.decision_memo
     try:
-        return lines[claim]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable value (a list from a spreadsheet range): decide, don't cache
-        return decide_under(claim, policy.for_date(claim.date))
-    version = policy.latest if claim.date is None else policy.for_date(claim.date)
-    key = (version.id, claim[:DECISION_FIELDS])  # a slice is C-speed; see DECISION_FIELDS
-    combinations = policy.combination_cache
-    decision = combinations.get(key)
-    if decision is None or decision.rule in PRICE_RULES:
+        decision = memo.get(key)
+    except TypeError:  # an unhashable value (a list from a spreadsheet range): decide, don't keep
+        return decide_under(claim, version)
+    if decision is None:
         decision = decide_under(claim, version)
-        combinations[key] = decision
-    if len(lines) >= _CACHE_LIMIT:
-        lines.clear()
-        combinations.clear()
-    lines[claim] = decision
+        if decision.rule not in PRICE_RULES:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[key] = decision
     return decision
 
 

@@ -57,6 +57,7 @@ class PolicyVersion:
     parts: dict[str, Part]
     lookup: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     aliases: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
+    decision_memo: dict = field(default_factory=dict, repr=False)  # see engine.decide
 
     def grade(self, name: object) -> Grade:
         return self.grades[self._resolve("grade", name)]
@@ -89,17 +90,15 @@ class Policy:
 
     path: str
     versions: list[PolicyVersion]
-    decision_cache: dict = field(default_factory=dict, repr=False)  # see engine.decide
-    combination_cache: dict = field(default_factory=dict, repr=False)
+    latest: PolicyVersion = field(init=False, repr=False)  # the one a dateless claim uses
 
-    @property
-    def latest(self) -> PolicyVersion:
-        return self.versions[-1]
+    def __post_init__(self) -> None:
+        self.latest = self.versions[-1]
 
     def forget_decisions(self) -> None:
         """Drop the engine's memo (to free memory, or to time deciding from scratch)."""
-        self.decision_cache.clear()
-        self.combination_cache.clear()
+        for version in self.versions:
+            version.decision_memo.clear()
 
     def for_date(self, date: dt.date | None) -> PolicyVersion:
         """The version in force on ``date``; the latest one when there is no date.

@@ -1,0 +1,70 @@
+"""Every command has help with an example and is documented in the README; the quick start is
+two commands, the second being the test command CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from xl_claims.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name)
+
+
+COMMANDS = sorted(_commands(main))
+
+
+def test_the_commands_are_the_documented_set():
+    assert [" ".join(c) for c in COMMANDS] == [
+        "decide",
+        "lite",
+        "policy check",
+        "policy show",
+        "process",
+        "reconcile",
+        "refund",
+        "template",
+    ]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help_with_an_example(command):
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_is_in_the_readme(command):
+    assert f"xl-claims {' '.join(command)}" in README
+
+
+def test_quick_start_is_two_commands_install_and_run_then_pytest():
+    block = README.split("## Quick start", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    lines = block.strip().splitlines()
+    assert len(lines) == 2
+    assert re.search(
+        r'pip install -e "\.\[test\]" && xl-claims process sample_workbooks/', lines[0]
+    )
+    assert lines[1] == "pytest"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.rstrip().splitlines()[-1] == "pytest"
+
+
+def test_the_quick_start_sample_exists():
+    block = README.split("## Quick start", 1)[1].split("```", 2)[1]
+    sample = re.search(r"xl-claims process (\S+)", block).group(1)
+    assert (ROOT / sample).is_file()
