@@ -1,6 +1,8 @@
 """The ``xl-claims`` command: parse options, call one library function, map errors to exit codes.
 
 Exit codes: 0 done, 1 the work found an error (or findings), 2 usage errors (click's own).
+The workbook modules (openpyxl, pandas) are imported inside their commands, so that
+``xl-claims refund`` answers without loading them.
 """
 
 from __future__ import annotations
@@ -8,7 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import click
 
@@ -293,10 +298,6 @@ def reconcile_command(
     Exit code 0 when everything matches within tolerance, 1 when there are findings (or an
     input could not be read: the rest is still reconciled), 2 for usage errors.
     """
-    import os
-    from decimal import Decimal, InvalidOperation
-    from pathlib import Path
-
     from xl_claims.reconcile import reconcile
     from xl_claims.reconcile.report import summary_dict, summary_text, write_report
     from xl_claims.table import parse_header_map
