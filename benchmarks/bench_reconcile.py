@@ -25,8 +25,9 @@ from pathlib import Path
 from xl_claims.policy import load_policy
 from xl_claims.reconcile import Reconciliation, claim_line, mark_duplicates
 from xl_claims.reconcile.match import match
-from xl_claims.reconcile.payments import REFUND, Payment, fold_key, text_keys
+from xl_claims.reconcile.payments import REFUND, Payment, text_keys
 from xl_claims.reconcile.report import write_report
+from xl_claims.table import id_key
 
 PARTS = {
     "Weapon (large)": Decimal("15.00"),
@@ -79,7 +80,7 @@ def generate(n: int, seed: int = 7):
                     date=paid_on,
                     order=f"#{order_no}",
                     reference=claim,
-                    ids=(fold_key(ref),),
+                    ids=(id_key(ref),),
                     keys=text_keys(claim),
                 )
             )

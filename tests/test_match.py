@@ -19,7 +19,8 @@ from xl_claims.reconcile.match import (
     WITHIN_TOLERANCE,
     match,
 )
-from xl_claims.reconcile.payments import CHARGEBACK, REFUND, Payment, fold_key, text_keys
+from xl_claims.reconcile.payments import CHARGEBACK, REFUND, Payment, text_keys
+from xl_claims.table import id_key
 
 D = Decimal
 MARCH = dt.date(2026, 3, 10)
@@ -46,7 +47,7 @@ def pay(refund_id, amount, order=None, claim=None, date=MARCH, currency="USD", k
         date=date,
         order=order,
         reference=claim,
-        ids=(fold_key(refund_id),),
+        ids=(id_key(refund_id),),
         keys=text_keys(claim),
     )
 

@@ -20,11 +20,11 @@ from xl_claims.reconcile.payments import (
     SHOPIFY,
     STRIPE,
     PaymentFormatError,
-    fold_key,
     parse_payments,
     recognise,
     text_keys,
 )
+from xl_claims.table import id_key
 from xl_claims.workbook.read import read_sheet_rows
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks" / "payments"
@@ -200,7 +200,7 @@ def test_generic_sheet_without_currency_needs_a_default():
     [("#1004", "1004"), (" 1004 ", "1004"), (1004.0, "1004"), ("CLM-7", "clm-7"), ("", None)],
 )
 def test_fold_key(value, key):
-    assert fold_key(value) == key
+    assert id_key(value) == key
 
 
 def test_text_keys_take_tokens_with_digits_only():

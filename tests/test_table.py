@@ -13,8 +13,10 @@ from xl_claims.table import (
     HEADER_ALIASES,
     computed_values,
     decide_values,
+    duplicate_key,
     field_name,
     find_header_row,
+    id_key,
     match_headers,
     missing_headers_message,
     normalize_header,
@@ -140,3 +142,18 @@ def test_a_bad_date_is_an_error_row(policy):
         "Date: expected a date like 2026-03-14, got 'soon' [rule error.invalid-value]",
         "AS-2026.1",
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("#1004", "1004"), (1004.0, "1004"), ("  C-1 ", "c-1"), ("CLM  7", "clm 7"), ("", None)],
+)
+def test_id_key(value, expected):
+    assert id_key(value) == expected
+
+
+def test_duplicate_key_is_claim_id_and_part_name():
+    assert duplicate_key("C-1", "Weapon (small)") == duplicate_key(" c-1", "weapon  small")
+    assert duplicate_key("#1004", "Weapon (small)") == duplicate_key(1004.0, "Weapon (small)")
+    assert duplicate_key("C-1", "Weapon (small)") != duplicate_key("C-1", "Weapon (large)")
+    assert duplicate_key(None, "Weapon (small)") is None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import glob
-import hashlib
 import os
 import re
 import shutil
@@ -26,15 +25,15 @@ from xl_claims import __version__
 from xl_claims.engine import is_blank
 from xl_claims.errors import ClaimsError, WorkbookError
 from xl_claims.model import Decision, Status
-from xl_claims.names import normalize_name
 from xl_claims.policy import Policy
-from xl_claims.table import computed_values, decide_values
+from xl_claims.table import computed_values, decide_values, duplicate_key
 from xl_claims.workbook.read import (
     CSV_SUFFIXES,
     WORKBOOK_SUFFIXES,
     ClaimSheet,
     claim_sheet_from_rows,
     claim_sheet_from_workbook,
+    file_sha256,
     is_csv,
     open_workbook,
     read_csv_rows,
@@ -242,14 +241,6 @@ def _output_suffix(path: Path) -> str:
 def _in_place_target(path: Path) -> Path:
     # a CSV cannot hold the computed columns: its processed workbook goes next to it
     return path.with_suffix(".xlsx") if is_csv(path) else path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # --- the batch -----------------------------------------------------------------------------------
@@ -486,7 +477,7 @@ def _decide_rows(
             versions.add(decision.policy_version)
         status, refund, reason = str(decision.status), decision.refund, values[6]
         claim_id = row.values.get("claim_id")
-        key = _duplicate_key(claim_id, row.values.get("part"), decision)
+        key = duplicate_key(claim_id, decision.part or row.values.get("part"))
         if key is not None:
             first = seen.first.get(key)
             if first is None:
@@ -507,13 +498,6 @@ def _decide_rows(
     result.lines = lines
     result.policy_versions = versions
     return written
-
-
-def _duplicate_key(claim_id, part, decision: Decision) -> tuple[str, str] | None:
-    if is_blank(claim_id):
-        return None
-    part_key = decision.part or ("" if is_blank(part) else normalize_name(part))
-    return " ".join(_text(claim_id).split()).casefold(), part_key
 
 
 def _text(value) -> str:

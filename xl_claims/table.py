@@ -198,6 +198,26 @@ def decide_values(values: Mapping[str, object], policy: Policy) -> Decision:
     return decide(claim, policy)
 
 
+def id_key(value: object) -> str | None:
+    """The matching key of a claim id, order number or refund id: case, spaces and a leading
+    ``#`` do not matter, and a whole number read from a spreadsheet as 1004.0 is ``1004``."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(str(value).split()).casefold().lstrip("#").strip()
+    return text or None
+
+
+def duplicate_key(claim_id: object, part: object) -> tuple[str, str] | None:
+    """Lines with the same key are one claim line exported twice (weekly exports overlap): the
+    claim id's ``id_key`` and the part's name key (pass the policy's name when it resolved)."""
+    claim = id_key(claim_id)
+    if claim is None:
+        return None
+    return claim, "" if is_blank(part) else normalize_name(part)
+
+
 def is_blank_row(values: Sequence[object]) -> bool:
     return all(is_blank(v) for v in values)
 
@@ -228,8 +248,10 @@ __all__ = [
     "claim_from_values",
     "computed_values",
     "decide_values",
+    "duplicate_key",
     "field_name",
     "find_header_row",
+    "id_key",
     "is_blank_row",
     "match_headers",
     "missing_headers_message",

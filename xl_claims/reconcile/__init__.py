@@ -8,7 +8,6 @@ claim lines and refunds of the period, matches them (``match.py``) and returns a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -39,11 +38,18 @@ from xl_claims.reconcile.payments import (
     Payment,
     PaymentFile,
     PaymentFormatError,
-    fold_key,
     parse_payments,
 )
-from xl_claims.table import COMPUTED_HEADERS, computed_values, decide_values, parse_date
+from xl_claims.table import (
+    COMPUTED_HEADERS,
+    computed_values,
+    decide_values,
+    duplicate_key,
+    id_key,
+    parse_date,
+)
 from xl_claims.workbook.read import (
+    file_sha256,
     is_csv,
     iter_claim_rows,
     open_workbook,
@@ -186,14 +192,11 @@ class Reconciliation:
 
 
 def sha256(path: str | os.PathLike) -> str | None:
-    digest = hashlib.sha256()
+    """The input's SHA-256, or None for a file that cannot be read (listed as a problem)."""
     try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        return file_sha256(path)
     except OSError:
         return None
-    return digest.hexdigest()
 
 
 def in_period(date: dt.date | None, start: dt.date | None, end: dt.date | None) -> bool:
@@ -215,7 +218,7 @@ def claim_line(
         date = None
     refund_text = _text(values.get("refund_id"))
     refund_ids = tuple(
-        key for part in (refund_text or "").replace(";", ",").split(",") if (key := fold_key(part))
+        key for part in (refund_text or "").replace(";", ",").split(",") if (key := id_key(part))
     )
     return ClaimLine(
         source=source,
@@ -302,9 +305,9 @@ def mark_duplicates(lines: list[ClaimLine]) -> None:
     duplicate (status DUPLICATE, no refund)."""
     seen: dict[tuple[str, str], ClaimLine] = {}
     for line in lines:
-        if line.claim_key is None:
+        key = duplicate_key(line.claim_id, line.part)
+        if key is None:
             continue
-        key = (line.claim_key, normalize_name(line.part) if line.part else "")
         first = seen.setdefault(key, line)
         if first is line:
             continue

@@ -28,7 +28,8 @@ from decimal import Decimal
 
 from xl_claims.bulk import paused_gc
 from xl_claims.model import Decision
-from xl_claims.reconcile.payments import CHARGEBACK, DISPUTE, Payment, fold_key
+from xl_claims.reconcile.payments import CHARGEBACK, DISPUTE, Payment
+from xl_claims.table import id_key
 
 ZERO = Decimal("0.00")
 DEFAULT_TOLERANCE = Decimal("0.01")
@@ -95,8 +96,8 @@ class ClaimLine:
     order_key: str | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.claim_key = fold_key(self.claim_id)
-        self.order_key = fold_key(self.order)
+        self.claim_key = id_key(self.claim_id)
+        self.order_key = id_key(self.order)
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from xl_claims.engine import is_blank, parse_amount, round_money
 from xl_claims.errors import ClaimsError
-from xl_claims.table import HEADER_ALIASES, normalize_header, parse_date
+from xl_claims.table import HEADER_ALIASES, id_key, normalize_header, parse_date
 
 SHOPIFY = "Shopify Payments"
 PAYPAL = "PayPal"
@@ -93,7 +93,7 @@ class Payment:
     order_key: str | None = field(init=False, default=None)  # folded once, here
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "order_key", fold_key(self.order))
+        object.__setattr__(self, "order_key", id_key(self.order))
 
 
 @dataclass
@@ -110,23 +110,12 @@ class PaymentFile:
     rows: int = 0  # data rows read
 
 
-def fold_key(value: object) -> str | None:
-    """The matching key of an id or order number: case, spaces and a leading ``#`` do not
-    matter, and a whole number read from a spreadsheet as 1004.0 is ``1004``."""
-    if is_blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = " ".join(str(value).split()).casefold().lstrip("#").strip()
-    return text or None
-
-
 def text_keys(*values: object) -> tuple[str, ...]:
     """Claim keys in fields that may hold a claim id: each whole value, and each token with a
     digit and at least three characters of free text ("Refund for claim CLM-0042")."""
     keys: dict[str, None] = {}
     for value in values:
-        whole = fold_key(value)
+        whole = id_key(value)
         if whole is None:
             continue
         keys[whole] = None
@@ -320,7 +309,7 @@ def _shopify(record: _Row, result: PaymentFile) -> Payment | None:
         currency=record.currency(record.get("currency"), "Currency"),
         date=record.date(record.get("transaction date"), "Transaction Date"),
         order=record.text("order"),
-        ids=(fold_key(_no_id(record)),),
+        ids=(id_key(_no_id(record)),),
     )
 
 
@@ -350,7 +339,7 @@ def _paypal(record: _Row, result: PaymentFile) -> Payment | None:
             v for v in (invoice, record.text("custom number"), record.text("note")) if v
         )
         or None,
-        ids=(fold_key(refund_id),),
+        ids=(id_key(refund_id),),
         keys=text_keys(
             invoice, record.text("custom number"), record.text("note"), record.text("subject")
         ),
@@ -382,8 +371,8 @@ def _stripe(record: _Row, result: PaymentFile) -> Payment | None:
         date=record.date(record.get("created_utc"), "created_utc"),
         order=order,
         reference=reference,
-        ids=tuple(fold_key(v) for v in dict.fromkeys((source_id, balance_id)) if v)
-        or (fold_key(refund_id),),
+        ids=tuple(id_key(v) for v in dict.fromkeys((source_id, balance_id)) if v)
+        or (id_key(refund_id),),
         keys=text_keys(*claim_values, record.text("description")),
     )
 
@@ -430,7 +419,7 @@ def _generic_parser(columns: dict[str, int], default_currency: str | None):
             date=paid_on,
             order=text("order"),
             reference=claim_id or note,
-            ids=(fold_key(refund_id),),
+            ids=(id_key(refund_id),),
             keys=text_keys(claim_id, note),
         )
 
@@ -448,7 +437,7 @@ __all__ = [
     "Payment",
     "PaymentFile",
     "PaymentFormatError",
-    "fold_key",
+    "id_key",
     "parse_payments",
     "recognise",
     "text_keys",
