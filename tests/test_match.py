@@ -262,19 +262,13 @@ def test_duplicate_lines_are_listed_but_never_paid(policy):
 AMOUNTS = st.decimals(min_value=D("0.01"), max_value=D("60.00"), places=2)
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    claims=st.lists(
-        st.tuples(st.integers(0, 5), st.sampled_from(sorted(PARTS)), st.booleans()), max_size=12
-    ),
-    refunds=st.lists(
-        st.tuples(st.integers(0, 7), AMOUNTS, st.sampled_from(["USD", "EUR"]), st.booleans()),
-        max_size=12,
-    ),
-)
-def test_every_refund_is_paid_exactly_once(policy, claims, refunds):
-    """Whatever the inputs, per-line paid plus unmatched refunds equal the refunds, per currency,
-    and every line has one of the seven statuses (or is a duplicate)."""
+#: Claim lines as (order, part, keyed by claim id) and refunds as (order, amount, currency, keyed).
+CLAIM_ROWS = st.tuples(st.integers(0, 5), st.sampled_from(sorted(PARTS)), st.booleans())
+REFUND_ROWS = st.tuples(st.integers(0, 7), AMOUNTS, st.sampled_from(["USD", "EUR"]), st.booleans())
+
+
+def random_case(policy, claims, refunds):
+    """Claim lines (duplicates marked) and refunds from the strategies' tuples."""
     lines = [
         line(policy, row, f"C{order}" if keyed else None, f"#{order}", part)
         for row, (order, part, keyed) in enumerate(claims, start=2)
@@ -285,6 +279,15 @@ def test_every_refund_is_paid_exactly_once(policy, claims, refunds):
             currency=currency)
         for i, (order, amount, currency, keyed) in enumerate(refunds)
     ]  # fmt: skip
+    return lines, payments
+
+
+@settings(max_examples=60, deadline=None)
+@given(claims=st.lists(CLAIM_ROWS, max_size=12), refunds=st.lists(REFUND_ROWS, max_size=12))
+def test_every_refund_is_paid_exactly_once(policy, claims, refunds):
+    """Whatever the inputs, per-line paid plus unmatched refunds equal the refunds, per currency,
+    and every line has one of the seven statuses (or is a duplicate)."""
+    lines, payments = random_case(policy, claims, refunds)
     result = match(lines, payments)
     for currency in ("USD", "EUR"):
         paid = sum((r.paid for r in result.lines if r.refund_currency == currency), D(0))

@@ -217,8 +217,16 @@ def test_any_refund_amount_is_normalised_to_the_positive_amount(amount):
     assert payment.amount == amount
 
 
-def test_a_payment_table_on_a_later_sheet_is_found(tmp_path):
+def test_a_payment_table_on_a_later_sheet_is_found(tmp_path, monkeypatch):
     import openpyxl
+
+    from xl_claims.workbook import read
+
+    opened = []
+    real_open = read.open_workbook
+    monkeypatch.setattr(
+        read, "open_workbook", lambda *a, **k: opened.append(a) or real_open(*a, **k)
+    )
 
     workbook = openpyxl.Workbook()
     workbook.active.title = "Notes"
@@ -229,6 +237,7 @@ def test_a_payment_table_on_a_later_sheet_is_found(tmp_path):
     workbook.save(tmp_path / "bank.xlsx")
     found = read_payments(tmp_path / "bank.xlsx")
     assert (found.sheet, [p.amount for p in found.payments]) == ("Refunds", [D("12.50")])
+    assert len(opened) == 1  # the workbook is opened once, whichever sheet holds the table
     (tmp_path / "none.xlsx").write_bytes((tmp_path / "bank.xlsx").read_bytes())
     workbook.remove(sheet)
     workbook.save(tmp_path / "none.xlsx")

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests import libreoffice
-from tests.test_match import PARTS, line, pay
-from xl_claims.reconcile import Reconciliation, mark_duplicates, reconcile
+from tests.test_match import CLAIM_ROWS, REFUND_ROWS, random_case
+from xl_claims.reconcile import Reconciliation, reconcile
 from xl_claims.reconcile.match import match
 from xl_claims.reconcile.report import CLAIM_COLUMNS, SHEETS, pivot_rows, write_report
 from xl_claims.table import COMPUTED_HEADERS
@@ -365,30 +365,10 @@ def test_report_opens_in_libreoffice_with_the_same_totals(soffice, report, tmp_p
     assert problems["Problems (unreadable files and rows)"] == 1
 
 
-AMOUNTS = st.decimals(min_value=D("0.01"), max_value=D("60.00"), places=2)
-
-
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    claims=st.lists(
-        st.tuples(st.integers(0, 5), st.sampled_from(sorted(PARTS)), st.booleans()), max_size=10
-    ),
-    refunds=st.lists(
-        st.tuples(st.integers(0, 7), AMOUNTS, st.sampled_from(["USD", "EUR"]), st.booleans()),
-        max_size=10,
-    ),
-)
+@given(claims=st.lists(CLAIM_ROWS, max_size=10), refunds=st.lists(REFUND_ROWS, max_size=10))
 def test_totals_add_up_whatever_the_matching(policy, tmp_path_factory, claims, refunds):
-    lines = [
-        line(policy, row, f"C{order}" if keyed else None, f"#{order}", part)
-        for row, (order, part, keyed) in enumerate(claims, start=2)
-    ]
-    mark_duplicates(lines)
-    payments = [
-        pay(f"R{i}", str(amount), order=f"#{order}", claim=f"C{order}" if keyed else None,
-            currency=currency)
-        for i, (order, amount, currency, keyed) in enumerate(refunds)
-    ]  # fmt: skip
+    lines, payments = random_case(policy, claims, refunds)
     rec = Reconciliation(
         matching=match(lines, payments),
         currency="USD",

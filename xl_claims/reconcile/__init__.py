@@ -52,10 +52,10 @@ from xl_claims.workbook.read import (
     file_sha256,
     is_csv,
     iter_claim_rows,
-    open_workbook,
+    iter_sheet_rows,
     read_claims,
-    read_sheet_rows,
 )
+from xl_claims.workbook.safety import fail
 
 #: Stored computed columns compared with the recomputed ones (the others follow from these).
 COMPARED = ("Refund", "Status", "Applied grade", "Resolution", "Policy version")
@@ -324,22 +324,17 @@ def read_payments(
 ) -> PaymentFile:
     """A payment export: a CSV, or the first sheet of a workbook that is a payment table."""
     name = Path(path).name
-    sheet_name, rows = read_sheet_rows(path)
-    if is_csv(path):
-        return parse_payments(rows, name, None, header_map, currency)
-    try:
-        return parse_payments(rows, name, sheet_name, header_map, currency)
-    except PaymentFormatError as first:
-        workbook = open_workbook(path, read_only=True)
-        names = workbook.sheetnames
-        workbook.close()
-        for other in names[1:]:
-            sheet_name, rows = read_sheet_rows(path, other)
-            try:
-                return parse_payments(rows, name, sheet_name, header_map, currency)
-            except PaymentFormatError:
-                continue
-        raise first
+    first_problem = None
+    for sheet_name, rows in iter_sheet_rows(path):
+        try:
+            return parse_payments(
+                rows, name, None if is_csv(path) else sheet_name, header_map, currency
+            )
+        except PaymentFormatError as problem:
+            first_problem = first_problem or problem
+    if first_problem is None:
+        raise fail(path, "no sheet to read; export the payments again.")
+    raise first_problem
 
 
 def reconcile(

@@ -24,7 +24,7 @@ import io
 import os
 import warnings
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -219,6 +219,21 @@ def read_sheet_rows(
     try:
         worksheet = _select_sheet(workbook, path, sheet)
         return worksheet.title, _pad(_read_only_rows(worksheet))
+    finally:
+        workbook.close()
+
+
+def iter_sheet_rows(path: str | os.PathLike) -> Iterator[tuple[str, list[list[object]]]]:
+    """Each sheet as ``read_sheet_rows`` gives it, in workbook order, the file opened once and
+    each sheet read only when asked for (to look for a table that is not on the first sheet)."""
+    path = Path(path)
+    if is_csv(path):
+        yield path.stem, _pad(read_csv_rows(path))
+        return
+    workbook = open_workbook(path, read_only=True, data_only=True)
+    try:
+        for worksheet in workbook.worksheets:
+            yield worksheet.title, _pad(_read_only_rows(worksheet))
     finally:
         workbook.close()
 
