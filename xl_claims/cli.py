@@ -19,9 +19,9 @@ import click
 
 from xl_claims import __version__
 from xl_claims.engine import decide, format_rate
-from xl_claims.errors import ClaimsError
+from xl_claims.errors import ClaimsError, PolicyError
 from xl_claims.model import Claim, Decision, Status
-from xl_claims.policy import POLICY_ENV_VAR, Policy, PolicyVersion, check_policy, load_policy
+from xl_claims.policy import POLICY_ENV_VAR, Policy, PolicyVersion, load_policy
 
 policy_option = click.option(
     "--policy",
@@ -166,13 +166,13 @@ def policy_check(file: str) -> None:
 
     Example: xl-claims policy check my-policy.toml
     """
-    problems = check_policy(file)
-    if problems:
-        click.echo(f"{file}: {len(problems)} problem(s)")
-        for problem in problems:
+    try:
+        policy = load_policy(file)
+    except PolicyError as exc:
+        click.echo(f"{file}: {len(exc.problems)} problem(s)")
+        for problem in exc.problems:
             click.echo(f"  - {problem}")
         sys.exit(1)
-    policy = load_policy(file)
     versions = ", ".join(f"{v.id} (from {v.effective_from})" for v in policy.versions)
     click.echo(f"{file}: OK, {len(policy.versions)} version(s): {versions}")
 
