@@ -18,9 +18,9 @@ import random
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
-from xl_claims.engine import decide, decide_under
-from xl_claims.model import Claim
-from xl_claims.policy import load_policy
+from xl_claims.core.engine import decide, decide_under
+from xl_claims.core.model import Claim
+from xl_claims.core.policy import load_policy
 
 
 def generate(policy, lines: int, seed: int) -> list[Claim]:

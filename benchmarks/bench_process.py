@@ -129,7 +129,7 @@ def measure(step: str, source: Path, target: Path) -> dict:
 def phases(source: Path, target: Path) -> list[tuple[str, float]]:
     """Time each phase of one in-process run (the same calls the batch makes)."""
     from xl_claims.batch import DuplicateTracker, FileResult, _decide_rows, file_sha256
-    from xl_claims.policy import load_policy
+    from xl_claims.core.policy import load_policy
     from xl_claims.workbook.read import claim_sheet_from_workbook, open_workbook
     from xl_claims.workbook.summary import (
         FileInfo,

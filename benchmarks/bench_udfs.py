@@ -20,7 +20,7 @@ import argparse
 import random
 import time
 
-from xl_claims import udfs
+from xl_claims.excel import udfs
 
 
 def generate(rows: int, seed: int) -> tuple[list, list, list]:

@@ -5,5 +5,5 @@ Attribute VB_Name = "xl_claims_button"
 ' xlwings' RunPython and Book.caller(). Columns that hold formulas are left as they are.
 ' Needs the xlwings VBA module (the xlwings .xlsm template has it) or the xlwings add-in.
 Sub FillClaimColumns()
-    RunPython "import xl_claims.excel_macro; xl_claims.excel_macro.fill_computed_columns()"
+    RunPython "import xl_claims.excel.macro; xl_claims.excel.macro.fill_computed_columns()"
 End Sub

@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from xl_claims.engine import decide
-from xl_claims.model import Claim
-from xl_claims.policy import load_policy
+from xl_claims.core.engine import decide
+from xl_claims.core.model import Claim
+from xl_claims.core.policy import load_policy
 
 TARGET = Path(__file__).resolve().parent.parent / "tests" / "cases" / "refund_matrix.csv"
 QUANTITIES = (1, 3)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests import libreoffice
-from xl_claims.policy import Policy, load_policy
+from xl_claims.core.policy import Policy, load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from xl_claims.batch import FileResult, fill_workbook, process_files
-from xl_claims.errors import WorkbookError
+from xl_claims.core.errors import WorkbookError
 from xl_claims.workbook.read import claim_sheet_from_workbook, open_workbook
 from xl_claims.workbook.write import save_atomic
 

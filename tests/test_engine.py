@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xl_claims.engine import (
+from xl_claims.core.engine import (
     DECISION_FIELDS,
     MAX_QUANTITY,
     decide,
@@ -20,9 +20,9 @@ from xl_claims.engine import (
     parse_quantity,
     round_money,
 )
-from xl_claims.errors import InvalidValueError
-from xl_claims.model import Claim, Resolution, Status
-from xl_claims.policy import load_policy
+from xl_claims.core.errors import InvalidValueError
+from xl_claims.core.model import Claim, Resolution, Status
+from xl_claims.core.policy import load_policy
 
 CASES = Path(__file__).parent / "cases"
 

@@ -12,9 +12,10 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from xl_claims import __version__, lite, udfs
+from xl_claims import __version__
+from xl_claims.excel import lite, udfs
 from xl_claims.cli import main
-from xl_claims.policy import POLICY_ENV_VAR, default_policy_path
+from xl_claims.core.policy import POLICY_ENV_VAR, default_policy_path
 
 HEAD = "Head sculpt w/ special functions"
 
@@ -47,7 +48,7 @@ RUNNER = textwrap.dedent(
         "value": ns["PART_VALUE"]("Packaging box"),
         "grade": ns["ISSUE_GRADE"]("Minor packaging damage"),
         "error": ns["REFUND"]("High", "Hed sculpt w/o special functions"),
-        "engine_file": sys.modules["xl_claims.engine"].__file__,
+        "engine_file": sys.modules["xl_claims.core.engine"].__file__,
         "rapidfuzz": type(sys.modules["rapidfuzz"].process.extract).__name__,
     }
     print(json.dumps(out))
@@ -108,7 +109,7 @@ def test_it_writes_main_py_and_requirements(written):
     imported = next(
         node
         for node in tree.body
-        if isinstance(node, ast.ImportFrom) and node.module == "xl_claims.udfs"
+        if isinstance(node, ast.ImportFrom) and node.module == "xl_claims.excel.udfs"
     )
     assert sorted(a.name for a in imported.names) == sorted(f.__name__ for f in udfs.FUNCTIONS)
 
@@ -116,7 +117,7 @@ def test_it_writes_main_py_and_requirements(written):
 def test_main_py_computes_the_same_cells_without_the_installed_package(written, policy):
     got = run_main(written[0])
     assert (
-        got["engine_file"] == f"<xl-claims {__version__}: xl_claims/engine.py>"
+        got["engine_file"] == f"<xl-claims {__version__}: xl_claims/core/engine.py>"
     )  # the embedded copy
     del got["engine_file"], got["rapidfuzz"]
     assert got == expected(policy)

@@ -20,7 +20,7 @@ from xl_claims.reconcile.match import (
     match,
 )
 from xl_claims.reconcile.payments import CHARGEBACK, REFUND, Payment, text_keys
-from xl_claims.table import id_key
+from xl_claims.core.table import id_key
 
 D = Decimal
 MARCH = dt.date(2026, 3, 10)

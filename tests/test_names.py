@@ -2,7 +2,7 @@
 
 import pytest
 
-from xl_claims.names import normalize_name, suggest
+from xl_claims.core.names import normalize_name, suggest
 
 
 @pytest.mark.parametrize(

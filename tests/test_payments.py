@@ -24,7 +24,7 @@ from xl_claims.reconcile.payments import (
     recognise,
     text_keys,
 )
-from xl_claims.table import id_key
+from xl_claims.core.table import id_key
 from xl_claims.workbook.read import read_sheet_rows
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks" / "payments"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import POLICY_TEXT
-from xl_claims.errors import PolicyError, UnknownNameError
-from xl_claims.policy import POLICY_ENV_VAR, check_policy, default_policy_path, load_policy
+from xl_claims.core.errors import PolicyError, UnknownNameError
+from xl_claims.core.policy import POLICY_ENV_VAR, check_policy, default_policy_path, load_policy
 
 BUNDLED = Path(__file__).parent.parent / "xl_claims" / "data" / "policy.toml"
 

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from xl_claims.errors import WorkbookError
-from xl_claims.table import COMPUTED_HEADERS
+from xl_claims.core.errors import WorkbookError
+from xl_claims.core.table import COMPUTED_HEADERS
 from xl_claims.workbook.read import open_workbook, read_claims, read_sheet_rows
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from xl_claims.errors import WorkbookError
+from xl_claims.core.errors import WorkbookError
 from xl_claims.workbook import safety
 from xl_claims.workbook.read import open_workbook
 from xl_claims.workbook.safety import OLE2_MAGIC, check_workbook

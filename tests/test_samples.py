@@ -20,7 +20,7 @@ from PIL import Image
 
 from tests import libreoffice
 from xl_claims.batch import process_files
-from xl_claims.table import COMPUTED_HEADERS
+from xl_claims.core.table import COMPUTED_HEADERS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks"

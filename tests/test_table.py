@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from xl_claims.errors import InvalidValueError
-from xl_claims.table import (
+from xl_claims.core.errors import InvalidValueError
+from xl_claims.core.table import (
     COMPUTED_HEADERS,
     HEADER_ALIASES,
     computed_values,

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import xlwings
 
-from xl_claims import udfs
-from xl_claims.engine import decide
-from xl_claims.model import Claim, Status
-from xl_claims.policy import POLICY_ENV_VAR, default_policy_path
+from xl_claims.excel import udfs
+from xl_claims.core.engine import decide
+from xl_claims.core.model import Claim, Status
+from xl_claims.core.policy import POLICY_ENV_VAR, default_policy_path
 
 HEAD = "Head sculpt w/ special functions"
 
@@ -224,7 +224,7 @@ def test_ranges_of_different_sizes_give_one_clear_message():
 
 
 def test_a_hundred_thousand_rows_decide_each_distinct_line_once(policy, monkeypatch):
-    from xl_claims import cells
+    from xl_claims.excel import cells
 
     calls = []
     real = cells.refund_cell

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.table import Table
 
-from xl_claims.table import COMPUTED_HEADERS
+from xl_claims.core.table import COMPUTED_HEADERS
 from xl_claims.workbook.read import read_claims
 from xl_claims.workbook.write import (
     detect_losses,

@@ -22,11 +22,11 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from xl_claims import __version__
-from xl_claims.engine import is_blank
-from xl_claims.errors import ClaimsError, WorkbookError
-from xl_claims.model import Decision, Status
-from xl_claims.policy import Policy
-from xl_claims.table import computed_values, decide_values, duplicate_key
+from xl_claims.core.engine import is_blank
+from xl_claims.core.errors import ClaimsError, WorkbookError
+from xl_claims.core.model import Decision, Status
+from xl_claims.core.policy import Policy
+from xl_claims.core.table import computed_values, decide_values, duplicate_key
 from xl_claims.workbook.read import (
     CSV_SUFFIXES,
     WORKBOOK_SUFFIXES,

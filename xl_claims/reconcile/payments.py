@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xl_claims.engine import is_blank, parse_amount, round_money
-from xl_claims.errors import ClaimsError
-from xl_claims.table import HEADER_ALIASES, id_key, normalize_header, parse_date
+from xl_claims.core.engine import is_blank, parse_amount, round_money
+from xl_claims.core.errors import ClaimsError
+from xl_claims.core.table import HEADER_ALIASES, id_key, normalize_header, parse_date
 
 SHOPIFY = "Shopify Payments"
 PAYPAL = "PayPal"

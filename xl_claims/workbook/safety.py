@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from xl_claims.errors import WorkbookError
+from xl_claims.core.errors import WorkbookError
 
 #: Uncompressed size of all parts together; a 100,000-row export is ~60 MB.
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024

@@ -18,7 +18,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_claims.model import Status
+from xl_claims.core.model import Status
 from xl_claims.workbook.write import money_format, set_text
 
 SUMMARY_SHEET = "Summary"

@@ -26,7 +26,7 @@ from openpyxl.worksheet import _writer as _sheet_writer_module
 from openpyxl.worksheet.table import TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_claims.table import COMPUTED_HEADERS
+from xl_claims.core.table import COMPUTED_HEADERS
 from xl_claims.workbook.read import ClaimSheet
 
 RATE_FORMAT = "0%"

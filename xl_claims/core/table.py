@@ -12,11 +12,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from xl_claims.engine import decide, is_blank
-from xl_claims.errors import ClaimsError, InvalidValueError
-from xl_claims.model import Claim, Decision, Status
-from xl_claims.names import normalize_name
-from xl_claims.policy import Policy
+from xl_claims.core.engine import decide, is_blank
+from xl_claims.core.errors import ClaimsError, InvalidValueError
+from xl_claims.core.model import Claim, Decision, Status
+from xl_claims.core.names import normalize_name
+from xl_claims.core.policy import Policy
 
 #: Field → header spellings an export may use (matched with ``normalize_header``).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {

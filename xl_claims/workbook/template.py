@@ -30,12 +30,12 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_claims.engine import FALSE_WORDS, RESOLUTION_WORDS, TRUE_WORDS
-from xl_claims.errors import ClaimsError
-from xl_claims.model import Resolution
-from xl_claims.names import normalize_name
-from xl_claims.policy import Policy, PolicyVersion
-from xl_claims.table import COMPUTED_HEADERS
+from xl_claims.core.engine import FALSE_WORDS, RESOLUTION_WORDS, TRUE_WORDS
+from xl_claims.core.errors import ClaimsError
+from xl_claims.core.model import Resolution
+from xl_claims.core.names import normalize_name
+from xl_claims.core.policy import Policy, PolicyVersion
+from xl_claims.core.table import COMPUTED_HEADERS
 
 FLAVOURS = ("native", "xlwings")
 TEMPLATE_FILES = {"native": "claims-template.xlsx", "xlwings": "claims-template-xlwings.xlsm"}

@@ -18,10 +18,10 @@ from pathlib import Path
 import click
 
 from xl_claims import __version__
-from xl_claims.engine import decide, format_rate
-from xl_claims.errors import ClaimsError, PolicyError
-from xl_claims.model import Claim, Decision, Status
-from xl_claims.policy import POLICY_ENV_VAR, Policy, PolicyVersion, load_policy
+from xl_claims.core.engine import decide, format_rate
+from xl_claims.core.errors import ClaimsError, PolicyError
+from xl_claims.core.model import Claim, Decision, Status
+from xl_claims.core.policy import POLICY_ENV_VAR, Policy, PolicyVersion, load_policy
 
 policy_option = click.option(
     "--policy",
@@ -299,8 +299,8 @@ def reconcile_command(
     input could not be read: the rest is still reconciled), 2 for usage errors.
     """
     from xl_claims.reconcile import reconcile
-    from xl_claims.reconcile.report import summary_dict, summary_text, write_report
-    from xl_claims.table import parse_header_map
+    from xl_claims.workbook.report import summary_dict, summary_text, write_report
+    from xl_claims.core.table import parse_header_map
 
     try:
         limit = Decimal(tolerance)
@@ -375,7 +375,7 @@ def process_command(
     not be processed, or with --strict when any row is ERROR; 2 for usage errors.
     """
     from xl_claims.batch import UsageError, process_files
-    from xl_claims.table import parse_header_map
+    from xl_claims.core.table import parse_header_map
 
     policy = open_policy(policy_path)
     try:
@@ -462,7 +462,7 @@ def template_command(out: str, flavour: str | None, rows: int, policy_path: str 
 
     Example: xl-claims template claims.xlsx   (or claims.xlsm for the xlwings flavour)
     """
-    from xl_claims.template import write_template
+    from xl_claims.workbook.template import write_template
 
     policy = open_policy(policy_path)
     try:
@@ -480,7 +480,7 @@ def lite_command(out_dir: str, policy_path: str | None) -> None:
 
     Example: xl-claims lite lite/   then paste lite/main.py into xlwings Lite's main.py tab.
     """
-    from xl_claims.lite import write_lite
+    from xl_claims.excel.lite import write_lite
 
     policy = open_policy(policy_path)
     try:

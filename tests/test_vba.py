@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from xl_claims import udf_vba, udfs
+from xl_claims.excel import udfs
+from xl_claims.excel import vba as udf_vba
 
 ROOT = Path(__file__).resolve().parent.parent
 MACROS = ROOT / "macros"
@@ -159,7 +160,7 @@ def test_the_committed_module_is_xlwings_output_plus_error_value_lines(windows):
 
 
 def test_the_cell_prefixes_are_the_ones_the_vba_converts():
-    from xl_claims import cells
+    from xl_claims.excel import cells
 
     assert cells.REVIEW_PREFIX == "#REVIEW: " and cells.ERROR_PREFIX == "#ERROR: "
     assert udfs.REFUND("Depends", "Weapon (small)").startswith(cells.REVIEW_PREFIX)
@@ -172,6 +173,6 @@ def test_the_button_macro_runs_an_existing_python_function():
     found = re.search(r'RunPython "import ([\w.]+); \1\.(\w+)\(\)"', text)
     assert found, text
     module = importlib.import_module(found.group(1))
-    assert found.group(1) == "xl_claims.excel_macro"
+    assert found.group(1) == "xl_claims.excel.macro"
     assert callable(getattr(module, found.group(2)))
     assert "Sub FillClaimColumns()\r\n" in text

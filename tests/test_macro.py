@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from xl_claims import excel_macro
-from xl_claims.errors import WorkbookError
-from xl_claims.table import COMPUTED_HEADERS, computed_values, decide_values
+from xl_claims.excel import macro
+from xl_claims.core.errors import WorkbookError
+from xl_claims.core.table import COMPUTED_HEADERS, computed_values, decide_values
 
 HEAD = "Head sculpt w/ special functions"
 
@@ -30,7 +30,7 @@ ROWS = [
 
 
 def test_missing_computed_columns_are_added_right_of_the_headers(policy):
-    plan = excel_macro.plan_fill(ROWS, policy)
+    plan = macro.plan_fill(ROWS, policy)
     assert plan.header_row == 2
     assert plan.new_headers == {6 + i: header for i, header in enumerate(COMPUTED_HEADERS)}
     assert sorted(plan.columns) == list(range(6, 14))
@@ -54,7 +54,7 @@ def test_missing_computed_columns_are_added_right_of_the_headers(policy):
 
 
 def test_the_cells_are_the_batch_cells_with_floats_for_money(policy):
-    plan = excel_macro.plan_fill(ROWS, policy)
+    plan = macro.plan_fill(ROWS, policy)
     fields = {"date": 1, "issue": 2, "part": 3, "quantity": 4, "grade": 5}
     for offset, row in enumerate(ROWS[3:10]):
         if not any(row):
@@ -73,7 +73,7 @@ def test_an_existing_computed_block_is_reused_and_formula_columns_kept(policy):
     formulas = [list(r) for r in rows]
     formulas[1][refund] = "=CLAIM_REFUND(A2,B2)"
     formulas[2][refund] = "=CLAIM_REFUND(A3,B3)"
-    plan = excel_macro.plan_fill(rows, policy, formulas)
+    plan = macro.plan_fill(rows, policy, formulas)
     assert plan.new_headers == {}
     assert plan.kept == ["Refund"]
     assert refund not in plan.columns  # the formulas stay
@@ -87,14 +87,14 @@ def test_an_existing_computed_block_is_reused_and_formula_columns_kept(policy):
 def test_a_lone_refund_header_is_not_the_computed_block(policy):
     # As in the batch: only the eight headers in order are the computed block.
     rows = [["Issue", "Part", "Refund"], ["Breakage", HEAD, 12.0]]
-    plan = excel_macro.plan_fill(rows, policy)
+    plan = macro.plan_fill(rows, policy)
     assert list(plan.new_headers) == list(range(3, 11))
     assert plan.columns[3 + COMPUTED_HEADERS.index("Refund")] == [40.0]
 
 
 def test_a_sheet_without_claims_headers_is_refused_with_what_was_found(policy):
     with pytest.raises(WorkbookError) as info:
-        excel_macro.plan_fill([["Name", "Amount"], ["x", 1.0]], policy)
+        macro.plan_fill([["Name", "Amount"], ["x", 1.0]], policy)
     assert str(info.value).startswith(
         "no header row with the needed columns in the first 30 rows; "
         "found headers: 'Name', 'Amount'"
@@ -143,7 +143,7 @@ class FakeSheet:
 def test_fill_sheet_writes_one_block_per_column_at_sheet_positions(policy):
     rows = [["Issue", "Part", "Qty"], ["Breakage", HEAD, 2.0], ["Painting", HEAD, None]]
     sheet = FakeSheet(rows, row=4, column=2)  # the used range starts at B4
-    message = excel_macro.fill_sheet(sheet, policy)
+    message = macro.fill_sheet(sheet, policy)
     assert message == "Filled 2 claim line(s): 1 OK, 1 REVIEW."
     headers = [w for w in sheet.writes if w[0] == w[1] and isinstance(w[2], str)]
     assert headers[0] == ((4, 5), (4, 5), "Applied grade")  # E4: right of B4:D4
@@ -179,10 +179,10 @@ def test_fill_computed_columns_alerts_the_summary_or_the_problem(policy):
     notes = FakeSheet([["Notes"]], name="Notes")
     claims = FakeSheet([["Issue", "Part"], ["Breakage", HEAD]], name="Claims")
     book = Book([notes, claims])
-    assert excel_macro.fill_computed_columns(book) == "Filled 1 claim line(s): 1 OK."
+    assert macro.fill_computed_columns(book) == "Filled 1 claim line(s): 1 OK."
     assert book.app.alerts == [("xl-claims", "Filled 1 claim line(s): 1 OK.")]
     assert claims.writes and not notes.writes  # the active sheet had no claims: Claims was used
 
     lonely = Book([FakeSheet([["Name", "Amount"]], name="Sheet1")])
-    message = excel_macro.fill_computed_columns(lonely)
+    message = macro.fill_computed_columns(lonely)
     assert message.startswith("Nothing filled: no header row with the needed columns")

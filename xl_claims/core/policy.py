@@ -10,8 +10,8 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
 
-from xl_claims.errors import PolicyError, UnknownNameError
-from xl_claims.names import normalize_name, suggest
+from xl_claims.core.errors import PolicyError, UnknownNameError
+from xl_claims.core.names import normalize_name, suggest
 
 POLICY_ENV_VAR = "XL_CLAIMS_POLICY"
 DEPENDS = "Depends"

@@ -15,12 +15,12 @@ from collections.abc import Callable, Sequence
 from itertools import count, repeat
 from operator import itemgetter
 
-from xl_claims.bulk import paused_gc
-from xl_claims.engine import decide, is_blank
-from xl_claims.errors import UnknownNameError
-from xl_claims.model import Claim, Decision, Status
-from xl_claims.names import suggest
-from xl_claims.policy import Policy, PolicyVersion
+from xl_claims.core.bulk import paused_gc
+from xl_claims.core.engine import decide, is_blank
+from xl_claims.core.errors import UnknownNameError
+from xl_claims.core.model import Claim, Decision, Status
+from xl_claims.core.names import suggest
+from xl_claims.core.policy import Policy, PolicyVersion
 
 REVIEW_PREFIX = "#REVIEW: "
 ERROR_PREFIX = "#ERROR: "

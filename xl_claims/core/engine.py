@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from xl_claims.errors import ClaimsError, InvalidValueError, UnknownNameError
-from xl_claims.model import Claim, Decision, Resolution, Status
-from xl_claims.names import normalize_name, suggest
-from xl_claims.policy import Policy, PolicyVersion
+from xl_claims.core.errors import ClaimsError, InvalidValueError, UnknownNameError
+from xl_claims.core.model import Claim, Decision, Resolution, Status
+from xl_claims.core.names import normalize_name, suggest
+from xl_claims.core.policy import Policy, PolicyVersion
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -1,0 +1,157 @@
+"""The "Fill computed columns" button: the batch's code path, run on the workbook open in Excel.
+
+``macros/xl_claims_button.bas`` calls ``fill_computed_columns()`` through xlwings' ``RunPython``.
+The work is ``plan_fill`` on plain lists — the same ``xl_claims.table`` functions the weekly batch
+uses (find_header_row, match_headers, decide_values, computed_values, COMPUTED_HEADERS) — and
+the xlwings part only reads the sheet's used range and writes the planned columns back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from xl_claims.core.errors import ClaimsError, WorkbookError
+from xl_claims.core.policy import Policy
+from xl_claims.core.table import (
+    COMPUTED_HEADERS,
+    computed_values,
+    decide_values,
+    find_header_row,
+    is_blank_row,
+    missing_headers_message,
+)
+
+#: The sheet the button falls back to when the active sheet has no claims header row.
+CLAIMS_SHEET = "Claims"
+
+
+@dataclass
+class FillPlan:
+    """What to write: positions are 0-based within the rows given (the sheet's used range)."""
+
+    header_row: int
+    new_headers: dict[int, str] = field(default_factory=dict)
+    columns: dict[int, list] = field(default_factory=dict)  # position → values below the header
+    kept: list[str] = field(default_factory=list)  # computed headers left alone (formulas)
+    statuses: Counter = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        lines = sum(self.statuses.values())
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(self.statuses.items()))
+        text = f"Filled {lines} claim line(s)" + (f": {counts}." if counts else ".")
+        if self.kept:
+            text += f" Left formula column(s) as they are: {', '.join(self.kept)}."
+        return text
+
+
+def plan_fill(
+    rows: Sequence[Sequence[object]],
+    policy: Policy,
+    formulas: Sequence[Sequence[object]] | None = None,
+    extra: dict[str, list[str]] | None = None,
+) -> FillPlan:
+    """Plan the computed columns for a sheet's rows (values as Excel gives them).
+
+    Missing computed columns are added right of the last header; a computed column that holds a
+    formula in any data row is left alone (the xlwings template's CLAIM_REFUND columns). Blank
+    lines get empty computed cells; every other line gets the eight cells the batch writes.
+    """
+    index, match = find_header_row(rows, extra)
+    if index is None:
+        raise WorkbookError(missing_headers_message(match))
+    plan = FillPlan(header_row=index)
+    last = max((i for i, h in enumerate(match.headers) if h), default=-1)
+    positions: dict[str, int] = {}
+    for header in COMPUTED_HEADERS:
+        if header in match.computed:
+            positions[header] = match.computed[header]
+        else:
+            last += 1
+            positions[header] = last
+            plan.new_headers[last] = header
+    data = list(rows[index + 1 :])
+    while data and is_blank_row(data[-1]):
+        data.pop()
+    formula_rows = list(formulas[index + 1 : index + 1 + len(data)]) if formulas else []
+    for header, position in positions.items():
+        if position not in plan.new_headers and _has_formula(formula_rows, position):
+            plan.kept.append(header)
+    inputs = sorted(match.columns.items(), key=lambda item: item[1])
+    cells: list[tuple] = []
+    for row in data:
+        values = {name: _cell(row, pos) for name, pos in inputs}
+        if is_blank_row(list(values.values())):
+            cells.append((None,) * len(COMPUTED_HEADERS))
+            continue
+        decision = decide_values(values, policy)
+        plan.statuses[str(decision.status)] += 1
+        cells.append(tuple(_excel(v) for v in computed_values(decision)))
+    for offset, header in enumerate(COMPUTED_HEADERS):
+        if header not in plan.kept:
+            plan.columns[positions[header]] = [line[offset] for line in cells]
+    return plan
+
+
+def fill_computed_columns(book=None) -> str:
+    """RunPython entry: fill the computed columns of the calling workbook's claims sheet."""
+    import xlwings as xw
+
+    from xl_claims.excel.udfs import current_policy
+
+    book = book if book is not None else xw.Book.caller()
+    try:
+        message = fill_sheet(_claims_sheet(book), current_policy())
+    except ClaimsError as exc:
+        message = f"Nothing filled: {exc}"
+    book.app.alert(message, title="xl-claims")
+    return message
+
+
+def fill_sheet(sheet, policy: Policy) -> str:
+    """Read ``sheet``'s used range once, write the planned columns (one call per column)."""
+    used = sheet.used_range
+    rows = used.options(ndim=2).value
+    formulas = used.formula
+    if not isinstance(formulas, list | tuple) or not isinstance(formulas[0], list | tuple):
+        formulas = [[formulas]] if not isinstance(formulas, list | tuple) else [formulas]
+    plan = plan_fill(rows, policy, formulas)
+    top, left = used.row + plan.header_row, used.column
+    for position, header in plan.new_headers.items():
+        sheet.range((top, left + position)).value = header
+    for position, values in plan.columns.items():
+        if values:
+            target = sheet.range((top + 1, left + position), (top + len(values), left + position))
+            target.value = [[value] for value in values]
+    return plan.summary()
+
+
+def _claims_sheet(book):
+    """The active sheet when it has a claims header row, else the sheet named Claims."""
+    active = book.sheets.active
+    rows = active.used_range.options(ndim=2).value
+    if find_header_row(rows)[0] is not None:
+        return active
+    names = [sheet.name for sheet in book.sheets]
+    if CLAIMS_SHEET in names:
+        return book.sheets[CLAIMS_SHEET]
+    return active  # plan_fill then names the headers it found
+
+
+def _has_formula(formula_rows, position: int) -> bool:
+    for row in formula_rows:
+        cell = _cell(row, position)
+        if isinstance(cell, str) and cell.startswith("="):
+            return True
+    return False
+
+
+def _cell(row: Sequence[object], position: int) -> object:
+    return row[position] if position < len(row) else None
+
+
+def _excel(value: object) -> object:
+    """Excel has no Decimal: money and rates become floats here, at the boundary."""
+    return float(value) if isinstance(value, Decimal) else value
