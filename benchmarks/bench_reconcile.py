@@ -23,11 +23,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from xl_claims.core.policy import load_policy
+from xl_claims.core.table import id_key
 from xl_claims.reconcile import Reconciliation, claim_line, mark_duplicates
 from xl_claims.reconcile.match import match
 from xl_claims.reconcile.payments import REFUND, Payment, text_keys
 from xl_claims.workbook.report import write_report
-from xl_claims.core.table import id_key
 
 PARTS = {
     "Weapon (large)": Decimal("15.00"),

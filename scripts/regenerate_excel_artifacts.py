@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from xl_claims.core.policy import load_policy
-from xl_claims.workbook.template import TEMPLATE_FILES, write_template
 from xl_claims.excel.vba import generate_udf_vba
+from xl_claims.workbook.template import TEMPLATE_FILES, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from xl_claims import __version__
-from xl_claims.excel import lite, udfs
 from xl_claims.cli import main
 from xl_claims.core.policy import POLICY_ENV_VAR, default_policy_path
+from xl_claims.excel import lite, udfs
 
 HEAD = "Head sculpt w/ special functions"
 

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from xl_claims.excel import macro
 from xl_claims.core.errors import WorkbookError
 from xl_claims.core.table import COMPUTED_HEADERS, computed_values, decide_values
+from xl_claims.excel import macro
 
 HEAD = "Head sculpt w/ special functions"
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xl_claims.core.table import id_key
 from xl_claims.reconcile import claim_line, mark_duplicates
 from xl_claims.reconcile.match import (
     MATCHED,
@@ -20,7 +21,6 @@ from xl_claims.reconcile.match import (
     match,
 )
 from xl_claims.reconcile.payments import CHARGEBACK, REFUND, Payment, text_keys
-from xl_claims.core.table import id_key
 
 D = Decimal
 MARCH = dt.date(2026, 3, 10)

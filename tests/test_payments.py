@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from xl_claims.core.table import id_key
 from xl_claims.reconcile import read_payments
 from xl_claims.reconcile.payments import (
     CHARGEBACK,
@@ -24,7 +25,6 @@ from xl_claims.reconcile.payments import (
     recognise,
     text_keys,
 )
-from xl_claims.core.table import id_key
 from xl_claims.workbook.read import read_sheet_rows
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks" / "payments"

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from tests import libreoffice
 from tests.test_match import CLAIM_ROWS, REFUND_ROWS, random_case
+from xl_claims.core.table import COMPUTED_HEADERS
 from xl_claims.reconcile import Reconciliation, reconcile
 from xl_claims.reconcile.match import match
 from xl_claims.workbook.report import CLAIM_COLUMNS, SHEETS, pivot_rows, write_report
-from xl_claims.core.table import COMPUTED_HEADERS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks" / "payments"

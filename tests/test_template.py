@@ -14,13 +14,13 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
 from tests import libreoffice
-from xl_claims.excel import cells
-from xl_claims.workbook import template
 from xl_claims.cli import main
 from xl_claims.core.engine import decide
 from xl_claims.core.model import Claim, Status
 from xl_claims.core.policy import default_policy_path, load_policy
 from xl_claims.core.table import COMPUTED_HEADERS, find_header_row
+from xl_claims.excel import cells
+from xl_claims.workbook import template
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"

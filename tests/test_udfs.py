@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import xlwings
 
-from xl_claims.excel import udfs
 from xl_claims.core.engine import decide
 from xl_claims.core.model import Claim, Status
 from xl_claims.core.policy import POLICY_ENV_VAR, default_policy_path
+from xl_claims.excel import udfs
 
 HEAD = "Head sculpt w/ special functions"
 

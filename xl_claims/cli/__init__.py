@@ -298,9 +298,9 @@ def reconcile_command(
     Exit code 0 when everything matches within tolerance, 1 when there are findings (or an
     input could not be read: the rest is still reconciled), 2 for usage errors.
     """
+    from xl_claims.core.table import parse_header_map
     from xl_claims.reconcile import reconcile
     from xl_claims.workbook.report import summary_dict, summary_text, write_report
-    from xl_claims.core.table import parse_header_map
 
     try:
         limit = Decimal(tolerance)

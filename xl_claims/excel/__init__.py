@@ -1,1 +1,2 @@
-"""Excel-facing adapters: worksheet functions, the button macro, the VBA module, xlwings Lite (the only xlwings imports)."""
+"""Excel-facing adapters: worksheet functions, the button macro, the VBA module and xlwings Lite
+(the only modules that import xlwings)."""

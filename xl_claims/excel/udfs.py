@@ -21,9 +21,9 @@ import os
 
 import xlwings as xw
 
-from xl_claims.excel import cells
 from xl_claims.core.errors import ClaimsError
 from xl_claims.core.policy import POLICY_ENV_VAR, Policy, load_policy
+from xl_claims.excel import cells
 
 #: The category the functions are listed under in Excel's Insert Function dialog.
 CATEGORY = "xl-claims"

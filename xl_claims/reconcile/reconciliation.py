@@ -20,6 +20,14 @@ from xl_claims.core.errors import ClaimsError
 from xl_claims.core.model import Decision, Status
 from xl_claims.core.names import normalize_name
 from xl_claims.core.policy import Policy
+from xl_claims.core.table import (
+    COMPUTED_HEADERS,
+    computed_values,
+    decide_values,
+    duplicate_key,
+    id_key,
+    parse_date,
+)
 from xl_claims.reconcile.match import (
     DEFAULT_TOLERANCE,
     NEEDS_REVIEW,
@@ -39,14 +47,6 @@ from xl_claims.reconcile.payments import (
     PaymentFile,
     PaymentFormatError,
     parse_payments,
-)
-from xl_claims.core.table import (
-    COMPUTED_HEADERS,
-    computed_values,
-    decide_values,
-    duplicate_key,
-    id_key,
-    parse_date,
 )
 from xl_claims.workbook.read import (
     file_sha256,

@@ -36,7 +36,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_claims.core.engine import is_blank
 from xl_claims.core.errors import WorkbookError
-from xl_claims.core.table import COMPUTED_HEADERS, HeaderMatch, find_header_row, missing_headers_message
+from xl_claims.core.table import (
+    COMPUTED_HEADERS,
+    HeaderMatch,
+    find_header_row,
+    missing_headers_message,
+)
 from xl_claims.workbook.safety import check_workbook, fail
 
 #: Columns read from a sheet; wider tables are cut here (a claims export has ~15-30).
