@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from xl_claims.core.policy import load_policy
-from xl_claims.core.table import id_key
+from xl_claims.core.values import id_key
 from xl_claims.reconcile import Reconciliation, claim_line, mark_duplicates
 from xl_claims.reconcile.match import match
 from xl_claims.reconcile.payments import REFUND, Payment, text_keys

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_claims.core.table import id_key
+from xl_claims.core.values import id_key
 from xl_claims.reconcile import claim_line, mark_duplicates
 from xl_claims.reconcile.match import (
     MATCHED,

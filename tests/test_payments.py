@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xl_claims.core.table import id_key
+from xl_claims.core.values import id_key
 from xl_claims.reconcile import read_payments
 from xl_claims.reconcile.payments import (
     CHARGEBACK,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -11,16 +10,18 @@ from xl_claims.core.errors import InvalidValueError
 from xl_claims.core.table import (
     COMPUTED_HEADERS,
     HEADER_ALIASES,
+    DuplicateTracker,
+    LineRef,
     computed_values,
     decide_values,
     duplicate_key,
+    duplicate_reason,
+    duplicate_values,
     field_name,
     find_header_row,
-    id_key,
     match_headers,
     missing_headers_message,
     normalize_header,
-    parse_date,
     parse_header_map,
 )
 
@@ -41,7 +42,7 @@ def test_every_documented_alias_matches_its_field(field, header):
         ("Order\u00a0#", "order"),
         ("Qty?", "quantity"),
         ("Part name:", "part"),
-        (" Customer choice ", "resolution"),
+        (" Customer choice ", "choice"),
     ],
 )
 def test_header_spelling_variants(header, field):
@@ -56,7 +57,7 @@ def test_computed_headers_are_recognised_not_taken_as_input():
 
 def test_an_input_resolution_column_beside_the_computed_block_stays_input():
     found = match_headers(["Part", "Grade", "Resolution", *COMPUTED_HEADERS])
-    assert found.columns == {"part": 0, "grade": 1, "resolution": 2}
+    assert found.columns == {"part": 0, "grade": 1, "choice": 2}
     assert found.computed["Resolution"] == 7
 
 
@@ -101,22 +102,6 @@ def test_normalize_header():
     assert normalize_header("Order #") == normalize_header("order no.") == "order"
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2026-03-14", dt.date(2026, 3, 14)),
-        ("03/14/2026", dt.date(2026, 3, 14)),
-        ("2026-03-14 10:22:00", dt.date(2026, 3, 14)),
-        ("14.03.2026", dt.date(2026, 3, 14)),
-        ("Mar 14, 2026", dt.date(2026, 3, 14)),
-        (dt.datetime(2026, 3, 14, 9, 0), dt.date(2026, 3, 14)),
-        (None, None),
-    ],
-)
-def test_parse_date(value, expected):
-    assert parse_date(value) == expected
-
-
 def test_row_values_to_computed_cells(policy):
     decision = decide_values(
         {"issue": "Breakage", "part": "Weapon (large)", "quantity": 2.0}, policy
@@ -144,16 +129,46 @@ def test_a_bad_date_is_an_error_row(policy):
     )
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("#1004", "1004"), (1004.0, "1004"), ("  C-1 ", "c-1"), ("CLM  7", "clm 7"), ("", None)],
-)
-def test_id_key(value, expected):
-    assert id_key(value) == expected
-
-
 def test_duplicate_key_is_claim_id_and_part_name():
     assert duplicate_key("C-1", "Weapon (small)") == duplicate_key(" c-1", "weapon  small")
     assert duplicate_key("#1004", "Weapon (small)") == duplicate_key(1004.0, "Weapon (small)")
     assert duplicate_key("C-1", "Weapon (small)") != duplicate_key("C-1", "Weapon (large)")
     assert duplicate_key(None, "Weapon (small)") is None
+
+
+def test_the_duplicate_tracker_counts_the_first_line_of_a_claim_and_part():
+    tracker = DuplicateTracker()
+    first, again = LineRef("week-10.xlsx", "Claims", 2), LineRef("week-10.xlsx", "Claims", 9)
+    other_file = LineRef("week-11.xlsx", "Claims", 4)
+    assert tracker.first_of("C-1", "Weapon (small)", first) is None
+    assert tracker.first_of("c-1 ", "weapon small", again) is first
+    assert tracker.first_of("C-1", "Weapon (small)", other_file) is first
+    assert tracker.first_of("C-1", "Weapon (large)", other_file) is None
+    assert tracker.first_of(None, "Weapon (small)", other_file) is None  # no id: never a duplicate
+    assert first.seen_from(again) == "row 2"
+    assert first.seen_from(other_file) == "week-10.xlsx row 2"
+
+
+def test_a_duplicate_line_keeps_grade_and_values_but_has_no_refund(policy):
+    decision = decide_values({"issue": "Breakage", "part": "Weapon (large)"}, policy)
+    first, ref = LineRef("a.xlsx", "Claims", 2), LineRef("b.xlsx", "Claims", 5)
+    reason = duplicate_reason(first, ref, 1004.0, "Weapon (large)")
+    assert reason == (
+        "Duplicate of a.xlsx row 2 (claim 1004, part Weapon (large)): counted once there. "
+        "[rule duplicate]"
+    )
+    assert duplicate_values(computed_values(decision), reason) == (
+        "High",
+        Decimal("1.00"),
+        Decimal("15"),
+        None,
+        None,
+        "DUPLICATE",
+        reason,
+        "AS-2026.1",
+    )
+
+
+def test_map_accepts_resolution_as_the_old_name_of_the_choice_field():
+    assert field_name("Resolution") == "choice"
+    assert parse_header_map(["resolution=Kunde will"]) == {"choice": ["Kunde will"]}

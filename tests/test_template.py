@@ -128,7 +128,7 @@ def test_the_claims_sheet_is_a_table_the_batch_recognises():
     index, match = find_header_row(rows)
     assert index == template.HEADER_ROW - 1
     assert list(match.computed) == list(COMPUTED_HEADERS)  # the batch's block, in order
-    assert match.columns["issue"] == 2 and match.columns["resolution"] == 8
+    assert match.columns["issue"] == 2 and match.columns["choice"] == 8
 
 
 def test_the_xlwings_template_is_the_quickstart_workbook_with_its_vba(tmp_path):
@@ -193,7 +193,7 @@ FIELDS = {
     "Qty": "quantity",
     "Max value override": "value_override",
     "Replacement available": "replacement_available",
-    "Customer choice": "resolution",
+    "Customer choice": "choice",
     "Price paid": "price",
 }
 

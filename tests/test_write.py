@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.table import Table
 
+from xl_claims.core.errors import OutputError
 from xl_claims.core.table import COMPUTED_HEADERS
 from xl_claims.workbook.read import read_claims
 from xl_claims.workbook.write import (
@@ -141,8 +142,9 @@ def test_save_atomic_leaves_the_old_file_and_no_temporary_on_failure(tmp_path, m
         raise OSError("disk full")
 
     monkeypatch.setattr(workbook, "save", broken_save)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError) as error:
         save_atomic(workbook, target)
+    assert str(error.value) == f"{target}: cannot write it: disk full."
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
 

@@ -22,18 +22,26 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from xl_claims import __version__
-from xl_claims.core.engine import is_blank
+from xl_claims.core.cache import DecisionCache
 from xl_claims.core.errors import ClaimsError, WorkbookError
+from xl_claims.core.files import file_sha256
 from xl_claims.core.model import Decision, Status
 from xl_claims.core.policy import Policy
-from xl_claims.core.table import computed_values, decide_values, duplicate_key
+from xl_claims.core.table import (
+    DuplicateTracker,
+    LineRef,
+    computed_values,
+    decide_values,
+    duplicate_reason,
+    duplicate_values,
+)
+from xl_claims.core.values import cell_text, is_blank
 from xl_claims.workbook.read import (
     CSV_SUFFIXES,
     WORKBOOK_SUFFIXES,
     ClaimSheet,
     claim_sheet_from_rows,
     claim_sheet_from_workbook,
-    file_sha256,
     is_csv,
     open_workbook,
     read_csv_rows,
@@ -246,13 +254,6 @@ def _in_place_target(path: Path) -> Path:
 # --- the batch -----------------------------------------------------------------------------------
 
 
-@dataclass
-class DuplicateTracker:
-    """The first line of each (claim id, part) in the run, for duplicate detection."""
-
-    first: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
-
-
 def process_files(
     items: Sequence[str | os.PathLike],
     *,
@@ -276,6 +277,7 @@ def process_files(
     targets = plan_outputs(inputs, output=output, output_dir=output_dir, in_place=in_place)
     processed_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     seen = DuplicateTracker()
+    cache = DecisionCache(policy)
     results = list(failed)
     for path, target in zip(inputs, targets, strict=True):
         result = FileResult(input=path)
@@ -291,6 +293,7 @@ def process_files(
                 seen,
                 processed_at,
                 progress,
+                cache,
             )
         except ClaimsError as exc:
             result.error = _one_line(str(exc))
@@ -335,6 +338,7 @@ def _process_one(
     seen: DuplicateTracker,
     processed_at: dt.datetime,
     progress=None,
+    cache: DecisionCache | None = None,
 ) -> None:
     if not path.exists():
         raise WorkbookError(f"{path.name}: file not found; check the path.")
@@ -371,6 +375,7 @@ def _process_one(
             seen=seen,
             processed_at=processed_at,
             progress=progress,
+            cache=cache,
         )
         del claims  # the rows' values are in the cells now: free them before the save's peak
         if in_place and target.resolve() == path.resolve():
@@ -391,6 +396,7 @@ def fill_workbook(
     seen: DuplicateTracker | None = None,
     processed_at: dt.datetime | None = None,
     progress: Callable[[Path, int, bool], None] | None = None,
+    cache: DecisionCache | None = None,
 ) -> None:
     """Decide the claims sheet's rows, write the computed columns and the Summary sheet.
 
@@ -403,11 +409,11 @@ def fill_workbook(
     processed_at = processed_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     result.sheet = claims.sheet
     result.sha256 = result.sha256 or file_sha256(claims.path)
-    values = _decide_rows(claims, policy, seen, claims.path.name, result, progress)
-    # Memory: the rows and the engine's memo of this file's claims are not needed any more, and
-    # freeing them before the cells are written keeps the peak (during the save) down.
+    cache = cache or DecisionCache(policy)
+    values = _decide_rows(claims, policy, seen, cache, result, progress)
+    # Memory: the rows are not needed any more, and freeing them before the cells are written
+    # keeps the peak (during the save) down.
     claims.rows = []
-    policy.forget_decisions()
     currency = policy.latest.currency
     _, table_warnings = write_computed(workbook[claims.sheet], claims, values, currency)
     result.warnings = [*result.warnings, *table_warnings]
@@ -451,7 +457,7 @@ def _decide_rows(
     claims: ClaimSheet,
     policy: Policy,
     seen: DuplicateTracker,
-    file_name: str,
+    cache: DecisionCache,
     result: FileResult,
     progress=None,
 ) -> list[tuple[int, tuple | None]]:
@@ -467,7 +473,7 @@ def _decide_rows(
         if row.blank:
             written.append((row.row, None))
             continue
-        decision = decide_values(row.values, policy)
+        decision = decide_values(row.values, policy, cache.decide)
         values = cells_of.get(decision)
         if values is None:
             values = cells_of[decision] = computed_values(decision)
@@ -477,20 +483,13 @@ def _decide_rows(
             versions.add(decision.policy_version)
         status, refund, reason = str(decision.status), decision.refund, values[6]
         claim_id = row.values.get("claim_id")
-        key = duplicate_key(claim_id, decision.part or row.values.get("part"))
-        if key is not None:
-            first = seen.first.get(key)
-            if first is None:
-                seen.first[key] = (file_name, row.row)
-            else:
-                where = f"row {first[1]}" if first[0] == file_name else f"{first[0]} row {first[1]}"
-                status, refund = str(Status.DUPLICATE), None
-                reason = (
-                    f"Duplicate of {where} (claim {_text(claim_id)}, part "
-                    f"{_text(decision.part or row.values.get('part'))}): counted once there. "
-                    "[rule duplicate]"
-                )
-                values = (*values[:3], None, None, status, reason, values[7])
+        part = decision.part or row.values.get("part")
+        ref = LineRef(claims.path.name, claims.sheet, row.row)
+        first = seen.first_of(claim_id, part, ref)
+        if first is not None:
+            status, refund = str(Status.DUPLICATE), None
+            reason = duplicate_reason(first, ref, claim_id, part)
+            values = duplicate_values(values, reason)
         written.append((row.row, values))
         lines.append(_line(claims, row.row, row.values, decision, status, refund, reason, version))
         if progress is not None and len(lines) % PROGRESS_EVERY == 0:
@@ -500,12 +499,6 @@ def _decide_rows(
     return written
 
 
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value).strip()
-
-
 def _canonical(lookup, value) -> str:
     """The policy's name for a value the decision did not resolve (an ERROR line), else the text."""
     if is_blank(value):
@@ -513,7 +506,7 @@ def _canonical(lookup, value) -> str:
     try:
         return lookup(value).name
     except (ClaimsError, LookupError, TypeError):
-        return _text(value)
+        return cell_text(value) or ""
 
 
 def _line(claims, row, values, decision: Decision, status, refund, reason, version) -> Line:
@@ -523,7 +516,7 @@ def _line(claims, row, values, decision: Decision, status, refund, reason, versi
         file=claims.path.name,
         sheet=claims.sheet,
         row=row,
-        claim_id=None if is_blank(values.get("claim_id")) else _text(values.get("claim_id")),
+        claim_id=cell_text(values.get("claim_id")),
         part=part,
         issue=issue,
         grade=decision.grade or "",

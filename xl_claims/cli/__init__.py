@@ -18,9 +18,10 @@ from pathlib import Path
 import click
 
 from xl_claims import __version__
-from xl_claims.core.engine import decide, format_rate
+from xl_claims.core.engine import decide
 from xl_claims.core.errors import ClaimsError, PolicyError
 from xl_claims.core.model import Claim, Decision, Status
+from xl_claims.core.money import format_rate
 from xl_claims.core.policy import POLICY_ENV_VAR, Policy, PolicyVersion, load_policy
 
 policy_option = click.option(
@@ -96,7 +97,7 @@ def decide_command(
         quantity=quantity,
         value_override=value_override,
         replacement_available=replacement,
-        resolution=resolution,
+        choice=resolution,
         date=claim_date.date() if claim_date else None,
         price=price,
     )

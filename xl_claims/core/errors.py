@@ -1,4 +1,12 @@
-"""One exception hierarchy, so that adapters catch one thing and show its message."""
+"""Every exception xl-claims raises on purpose, by category, under one base.
+
+Adapters catch ``ClaimsError`` and show its message, which is written for the user: it names the
+file, sheet, row, column or value concerned and what would be right. The command line maps the
+categories to exit codes (``UsageError`` → 2, an unreadable input → 3 in reconciliation, the rest
+→ 1).
+"""
+
+from __future__ import annotations
 
 
 class ClaimsError(Exception):
@@ -25,16 +33,36 @@ class UnknownNameError(ClaimsError, LookupError):
         message = f"Unknown {kind} {str(value)!r}."
         if suggestions:
             quoted = [f"'{s}'" for s in suggestions]
-            choices = (
-                quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
-            )
+            choices = ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else quoted[0]
             message += f" Did you mean {choices}?"
         super().__init__(message)
 
 
 class InvalidValueError(ClaimsError, ValueError):
-    """A claim field whose value has the wrong form (quantity 2.5, value override 'abc')."""
+    """A value whose form is wrong (quantity 2.5, value override 'abc', a date that is none)."""
+
+
+class ShapeError(InvalidValueError):
+    """Worksheet ranges whose sizes cannot be broadcast together (3 rows against 4 rows)."""
 
 
 class WorkbookError(ClaimsError):
-    """An input file that cannot be read as a claims workbook; the message names file and fix."""
+    """An input file that cannot be read; the message names the file and the fix."""
+
+
+class PaymentFormatError(WorkbookError):
+    """A table that is none of the payment export layouts xl-claims knows."""
+
+
+class OutputError(ClaimsError):
+    """An output that cannot be written (an existing file without --force, a read-only folder,
+    a full disk); the message names the output and the real cause."""
+
+
+class UsageError(ClaimsError):
+    """Options or arguments that cannot work together (several inputs with -o, no output
+    folder, a template flavour that does not fit the file's suffix)."""
+
+
+class LedgerError(ClaimsError):
+    """The claims ledger cannot be used (busy, corrupt, written by a newer version)."""

@@ -20,7 +20,8 @@ class Status(enum.StrEnum):
 
 
 class Resolution(enum.StrEnum):
-    """What the shop does for a claim line."""
+    """What the shop does for a claim line (a ``Decision``'s outcome; a customer's choice is
+    expressed as the resolution asked for)."""
 
     REPLACEMENT = "Replacement"
     REFUND = "Partial refund"
@@ -42,7 +43,7 @@ class Claim(NamedTuple):
     quantity: object = None
     value_override: object = None
     replacement_available: object = None
-    resolution: object = None
+    choice: object = None  # the customer's choice: replacement, refund, return, keep
     date: dt.date | None = None
     price: object = None
 
@@ -53,7 +54,7 @@ class Decision:
 
     status: Status
     refund: Decimal | None
-    resolution: Resolution | None
+    resolution: Resolution | None  # what the shop does
     rule: str
     explanation: str
     policy_version: str
@@ -64,3 +65,5 @@ class Decision:
     rate: Decimal | None = None
     max_value: Decimal | None = None
     quantity: int | None = None
+    #: The claim is dated before the first policy version: decided under that version, and said.
+    before_policy: bool = False

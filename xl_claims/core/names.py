@@ -29,6 +29,14 @@ def normalize_name(value: object) -> str:
     return text
 
 
+def join_or(items: Iterable[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``: a list of choices in a sentence."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
 def suggest(value: object, candidates: Iterable[str], limit: int = 3) -> list[str]:
     """The known names closest to ``value``, best first: for messages only, never for money."""
     names = list(dict.fromkeys(candidates))

@@ -57,7 +57,6 @@ class PolicyVersion:
     parts: dict[str, Part]
     lookup: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     aliases: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
-    decision_memo: dict = field(default_factory=dict, repr=False)  # see engine.decide
 
     def grade(self, name: object) -> Grade:
         return self.grades[self._resolve("grade", name)]
@@ -67,6 +66,10 @@ class PolicyVersion:
 
     def part(self, name: object) -> Part:
         return self.parts[self._resolve("part", name)]
+
+    def graded_names(self) -> list[str]:
+        """The grades that carry a rate (Low, Medium, High): what staff may give for Depends."""
+        return [g.name for g in self.grades.values() if g.rate is not None]
 
     def _resolve(self, kind: str, name: object) -> str:
         table = self.lookup[kind]
@@ -95,11 +98,6 @@ class Policy:
     def __post_init__(self) -> None:
         self.latest = self.versions[-1]
 
-    def forget_decisions(self) -> None:
-        """Drop the engine's memo (to free memory, or to time deciding from scratch)."""
-        for version in self.versions:
-            version.decision_memo.clear()
-
     def for_date(self, date: dt.date | None) -> PolicyVersion:
         """The version in force on ``date``; the latest one when there is no date.
 
@@ -115,6 +113,14 @@ class Policy:
             if version.effective_from <= date:
                 chosen = version
         return chosen
+
+    def predates(self, date: dt.date | None) -> bool:
+        """True for a claim dated before the first version (decided under it, and said so)."""
+        if date is None:
+            return False
+        if isinstance(date, dt.datetime):
+            date = date.date()
+        return date < self.versions[0].effective_from
 
     def version(self, version_id: str) -> PolicyVersion:
         for version in self.versions:

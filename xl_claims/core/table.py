@@ -7,16 +7,16 @@ everywhere.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from xl_claims.core.engine import decide, is_blank
+from xl_claims.core.engine import decide, error_decision
 from xl_claims.core.errors import ClaimsError, InvalidValueError
 from xl_claims.core.model import Claim, Decision, Status
 from xl_claims.core.names import normalize_name
 from xl_claims.core.policy import Policy
+from xl_claims.core.values import cell_text, id_key, is_blank, parse_date
 
 #: Field → header spellings an export may use (matched with ``normalize_header``).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -29,13 +29,15 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "quantity": ("Qty", "Quantity", "Pieces"),
     "value_override": ("Max value override", "Value override"),
     "replacement": ("Replacement available", "Spare part available"),
-    "resolution": ("Resolution", "Customer choice"),
+    "choice": ("Customer choice", "Resolution"),
     "price": ("Price paid", "Item price"),
     "refund_paid": ("Refund paid", "Paid amount", "Amount refunded"),
     "refund_id": ("Refund ID", "Refund reference", "Refund transaction"),
     "currency": ("Currency",),
 }
 FIELDS = tuple(HEADER_ALIASES)
+#: Other names a ``--map`` option may use for a field (``resolution`` was the choice's first name).
+FIELD_ALIASES = {"resolution": "choice"}
 
 #: The computed columns added right of the data; the headers are a contract.
 COMPUTED_HEADERS = (
@@ -50,7 +52,6 @@ COMPUTED_HEADERS = (
 )
 
 _HEADER_NOISE = re.compile(r"(?:#|\bno\b\.?|\bnumber\b|\bnr\b\.?)")
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%b %d %Y")
 
 
 def normalize_header(value: object) -> str:
@@ -64,6 +65,7 @@ def normalize_header(value: object) -> str:
 def field_name(value: str) -> str:
     """``claim id`` / ``Claim-ID`` / ``claim_id`` → ``claim_id``; raise for an unknown field."""
     key = re.sub(r"[\s\-]+", "_", value.strip().casefold())
+    key = FIELD_ALIASES.get(key, key)
     if key not in HEADER_ALIASES:
         raise InvalidValueError(f"Unknown field {value!r}; fields are: {', '.join(FIELDS)}.")
     return key
@@ -146,25 +148,6 @@ def missing_headers_message(best: HeaderMatch) -> str:
     )
 
 
-def parse_date(value: object) -> dt.date | None:
-    """A claim date from a cell: a date, a datetime, or text as exports write it (US order)."""
-    if is_blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        text = " ".join(value.replace(",", " ").split())
-        for candidate in (text, text[:10]):
-            for fmt in _DATE_FORMATS:
-                try:
-                    return dt.datetime.strptime(candidate, fmt).date()
-                except ValueError:
-                    continue
-    raise InvalidValueError(f"expected a date like 2026-03-14, got {value!r}")
-
-
 def claim_from_values(values: Mapping[str, object]) -> Claim:
     """Field values of one row → the engine's claim line (the date is parsed here)."""
     return Claim(
@@ -174,39 +157,24 @@ def claim_from_values(values: Mapping[str, object]) -> Claim:
         quantity=values.get("quantity"),
         value_override=values.get("value_override"),
         replacement_available=values.get("replacement"),
-        resolution=values.get("resolution"),
+        choice=values.get("choice"),
         date=parse_date(values.get("date")),
         price=values.get("price"),
     )
 
 
-def decide_values(values: Mapping[str, object], policy: Policy) -> Decision:
-    """Decide one row's field values; a date that is not a date is an ERROR naming the field."""
+def decide_values(
+    values: Mapping[str, object],
+    policy: Policy,
+    decide_claim: Callable[[Claim], Decision] | None = None,
+) -> Decision:
+    """Decide one row's field values (with ``decide_claim``, e.g. a ``DecisionCache``'s, for bulk
+    work); a date that is not a date is an ERROR naming the field."""
     try:
         claim = claim_from_values(values)
     except ClaimsError as exc:
-        version = policy.latest
-        return Decision(
-            status=Status.ERROR,
-            refund=None,
-            resolution=None,
-            rule="error.invalid-value",
-            explanation=f"Date: {exc}",
-            policy_version=version.id,
-            currency=version.currency,
-        )
-    return decide(claim, policy)
-
-
-def id_key(value: object) -> str | None:
-    """The matching key of a claim id, order number or refund id: case, spaces and a leading
-    ``#`` do not matter, and a whole number read from a spreadsheet as 1004.0 is ``1004``."""
-    if is_blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = " ".join(str(value).split()).casefold().lstrip("#").strip()
-    return text or None
+        return error_decision(policy.latest, "error.invalid-value", f"Date: {exc}")
+    return decide(claim, policy) if decide_claim is None else decide_claim(claim)
 
 
 def duplicate_key(claim_id: object, part: object) -> tuple[str, str] | None:
@@ -216,6 +184,49 @@ def duplicate_key(claim_id: object, part: object) -> tuple[str, str] | None:
     if claim is None:
         return None
     return claim, "" if is_blank(part) else normalize_name(part)
+
+
+@dataclass(frozen=True, slots=True)
+class LineRef:
+    """Where a claim line is: file name, sheet and 1-based row."""
+
+    file: str
+    sheet: str | None
+    row: int
+
+    def seen_from(self, other: LineRef) -> str:
+        """How ``other`` refers to this line: ``row 3`` in the same sheet, else with the file."""
+        if (self.file, self.sheet) == (other.file, other.sheet):
+            return f"row {self.row}"
+        return f"{self.file} row {self.row}"
+
+
+class DuplicateTracker:
+    """The one duplicate rule (batch, button, reconciliation): the first line of each
+    ``duplicate_key`` counts; a later line with the same key is a DUPLICATE of it."""
+
+    def __init__(self) -> None:
+        self._first: dict[tuple[str, str], LineRef] = {}
+
+    def first_of(self, claim_id: object, part: object, ref: LineRef) -> LineRef | None:
+        """The earlier line this one duplicates, or None (then this line is remembered)."""
+        key = duplicate_key(claim_id, part)
+        if key is None:
+            return None
+        first = self._first.setdefault(key, ref)
+        return None if first is ref else first
+
+
+def duplicate_reason(first: LineRef, ref: LineRef, claim_id: object, part: object) -> str:
+    return (
+        f"Duplicate of {first.seen_from(ref)} (claim {cell_text(claim_id) or ''}, part "
+        f"{cell_text(part) or ''}): counted once there. [rule duplicate]"
+    )
+
+
+def duplicate_values(values: tuple, reason: str) -> tuple:
+    """The eight computed cells of a duplicate line: no refund, no resolution, DUPLICATE."""
+    return (*values[:3], None, None, str(Status.DUPLICATE), reason, values[7])
 
 
 def is_blank_row(values: Sequence[object]) -> bool:
@@ -243,19 +254,22 @@ def computed_values(decision: Decision) -> tuple:
 __all__ = [
     "COMPUTED_HEADERS",
     "FIELDS",
+    "FIELD_ALIASES",
     "HEADER_ALIASES",
+    "DuplicateTracker",
     "HeaderMatch",
+    "LineRef",
     "claim_from_values",
     "computed_values",
     "decide_values",
     "duplicate_key",
+    "duplicate_reason",
+    "duplicate_values",
     "field_name",
     "find_header_row",
-    "id_key",
     "is_blank_row",
     "match_headers",
     "missing_headers_message",
     "normalize_header",
-    "parse_date",
     "parse_header_map",
 ]

@@ -16,11 +16,12 @@ from itertools import count, repeat
 from operator import itemgetter
 
 from xl_claims.core.bulk import paused_gc
-from xl_claims.core.engine import decide, is_blank
-from xl_claims.core.errors import UnknownNameError
+from xl_claims.core.engine import decide, error_decision
+from xl_claims.core.errors import ShapeError, UnknownNameError
 from xl_claims.core.model import Claim, Decision, Status
 from xl_claims.core.names import suggest
 from xl_claims.core.policy import Policy, PolicyVersion
+from xl_claims.core.values import is_blank
 
 REVIEW_PREFIX = "#REVIEW: "
 ERROR_PREFIX = "#ERROR: "
@@ -39,10 +40,6 @@ REVIEW_TEXTS = {
 UNGRADED_ISSUE_TEXTS = {"not_covered": "Not covered", "discount": "Discount"}
 
 _NUMBER_STATUSES = (Status.OK, Status.NOT_COVERED)
-
-
-class ShapeError(ValueError):
-    """Ranges whose sizes cannot be broadcast together (3 rows against 4 rows)."""
 
 
 def cell_value(decision: Decision) -> float | str:
@@ -117,15 +114,7 @@ def decide_issue_or_grade(policy: Policy, issue_or_grade, part, quantity=None) -
         return decide(claim, policy)
     names = _names(version, "grade") + _names(version, "issue")
     error = UnknownNameError("issue or grade", issue_or_grade, suggest(issue_or_grade, names))
-    return Decision(
-        status=Status.ERROR,
-        refund=None,
-        resolution=None,
-        rule="error.unknown-issue",
-        explanation=str(error),
-        policy_version=version.id,
-        currency=version.currency,
-    )
+    return error_decision(version, "error.unknown-issue", str(error))
 
 
 def rate_cell(policy: Policy, grade) -> float | str | None:

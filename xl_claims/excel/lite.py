@@ -13,12 +13,12 @@ numbers; regenerate after a policy or code change.
 from __future__ import annotations
 
 import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 from xl_claims import __version__
 from xl_claims.core.errors import ClaimsError
+from xl_claims.core.files import write_text_atomic
 from xl_claims.core.policy import Policy
 
 #: Bundled modules, in import order (each imports only earlier ones).
@@ -26,6 +26,8 @@ MODULES = (
     "core.errors",
     "core.model",
     "core.names",
+    "core.values",
+    "core.money",
     "core.policy",
     "core.engine",
     "core.bulk",
@@ -173,15 +175,5 @@ def write_lite(out_dir: str | os.PathLike, policy: Policy) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in (("main.py", render_main(policy)), ("requirements.txt", REQUIREMENTS)):
-        target = folder / name
-        handle, temporary = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        written.append(target)
+        written.append(write_text_atomic(folder / name, text))
     return written

@@ -21,7 +21,7 @@ import os
 
 import xlwings as xw
 
-from xl_claims.core.errors import ClaimsError
+from xl_claims.core.errors import ClaimsError, ShapeError
 from xl_claims.core.policy import POLICY_ENV_VAR, Policy, load_policy
 from xl_claims.excel import cells
 
@@ -74,7 +74,7 @@ def _cells(compute, *args):
         return cells.error_text(str(exc).splitlines()[0])
     try:
         return cells.map_cells(functools.partial(compute, policy), *args)
-    except cells.ShapeError as exc:
+    except ShapeError as exc:
         return cells.error_text(str(exc))
 
 

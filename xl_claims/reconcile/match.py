@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from xl_claims.core.bulk import paused_gc
 from xl_claims.core.model import Decision
-from xl_claims.core.table import id_key
+from xl_claims.core.values import id_key
 from xl_claims.reconcile.payments import CHARGEBACK, DISPUTE, Payment
 
 ZERO = Decimal("0.00")

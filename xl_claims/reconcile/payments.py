@@ -16,9 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xl_claims.core.engine import is_blank, parse_amount, round_money
 from xl_claims.core.errors import ClaimsError
-from xl_claims.core.table import HEADER_ALIASES, id_key, normalize_header, parse_date
+from xl_claims.core.money import round_money
+from xl_claims.core.table import HEADER_ALIASES, normalize_header
+from xl_claims.core.values import id_key, is_blank, parse_amount, parse_date
 
 SHOPIFY = "Shopify Payments"
 PAYPAL = "PayPal"

@@ -10,24 +10,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from xl_claims.core.engine import is_blank, parse_amount
+from xl_claims.core.cache import DecisionCache
 from xl_claims.core.errors import ClaimsError
-from xl_claims.core.model import Decision, Status
+from xl_claims.core.files import file_sha256
+from xl_claims.core.model import Claim, Decision, Status
 from xl_claims.core.names import normalize_name
 from xl_claims.core.policy import Policy
 from xl_claims.core.table import (
     COMPUTED_HEADERS,
+    DuplicateTracker,
+    LineRef,
     computed_values,
     decide_values,
-    duplicate_key,
-    id_key,
-    parse_date,
 )
+from xl_claims.core.values import cell_text, id_key, is_blank, parse_amount, parse_date
 from xl_claims.reconcile.match import (
     DEFAULT_TOLERANCE,
     NEEDS_REVIEW,
@@ -49,7 +50,6 @@ from xl_claims.reconcile.payments import (
     parse_payments,
 )
 from xl_claims.workbook.read import (
-    file_sha256,
     is_csv,
     iter_claim_rows,
     iter_sheet_rows,
@@ -207,16 +207,22 @@ def in_period(date: dt.date | None, start: dt.date | None, end: dt.date | None) 
 
 
 def claim_line(
-    source: str, sheet: str | None, row: int, values: Mapping, stored: Mapping, policy: Policy
+    source: str,
+    sheet: str | None,
+    row: int,
+    values: Mapping,
+    stored: Mapping,
+    policy: Policy,
+    decide_claim: Callable[[Claim], Decision] | None = None,
 ) -> ClaimLine:
     """One claim row → a claim line, recomputed under the policy, stored values compared
     (``mark_duplicates`` compares a duplicate again, with what the batch writes for one)."""
-    decision = decide_values(values, policy)
+    decision = decide_values(values, policy, decide_claim)
     try:
         date = parse_date(values.get("date"))
     except ClaimsError:
         date = None
-    refund_text = _text(values.get("refund_id"))
+    refund_text = cell_text(values.get("refund_id"))
     refund_ids = tuple(
         key for part in (refund_text or "").replace(";", ",").split(",") if (key := id_key(part))
     )
@@ -224,11 +230,11 @@ def claim_line(
         source=source,
         sheet=sheet,
         row=row,
-        claim_id=_text(values.get("claim_id")),
-        order=_text(values.get("order")),
+        claim_id=cell_text(values.get("claim_id")),
+        order=cell_text(values.get("order")),
         date=date,
-        issue=decision.issue or _text(values.get("issue")),
-        part=decision.part or _text(values.get("part")),
+        issue=decision.issue or cell_text(values.get("issue")),
+        part=decision.part or cell_text(values.get("part")),
         grade=decision.grade,
         status=str(decision.status),
         resolution=None if decision.resolution is None else str(decision.resolution),
@@ -288,31 +294,18 @@ def _show(value: object, money: bool = False) -> str:
     return str(value)
 
 
-def _text(value: object) -> str | None:
-    if is_blank(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def mark_duplicates(lines: list[ClaimLine]) -> None:
     """Same claim id and part as an earlier line (in any input): counted once, like the batch.
 
     A duplicate's stored computed values are compared again, with what the batch writes for a
     duplicate (status DUPLICATE, no refund)."""
-    seen: dict[tuple[str, str], ClaimLine] = {}
+    tracker = DuplicateTracker()
     for line in lines:
-        key = duplicate_key(line.claim_id, line.part)
-        if key is None:
+        ref = LineRef(line.source, line.sheet, line.row)
+        first = tracker.first_of(line.claim_id, line.part, ref)
+        if first is None:
             continue
-        first = seen.setdefault(key, line)
-        if first is line:
-            continue
-        same_file = (first.source, first.sheet) == (line.source, line.sheet)
-        line.duplicate_of = f"row {first.row}" if same_file else f"{first.source} row {first.row}"
+        line.duplicate_of = first.seen_from(ref)
         line.status = str(Status.DUPLICATE)
         line.computed = None
         if line.stored and line.decision is not None:
@@ -353,6 +346,7 @@ def reconcile(
     problems: list[str] = []
     outside: Counter = Counter()
     lines: list[ClaimLine] = []
+    cache = DecisionCache(policy)
     for path in claims:
         entry = InputFile("claims", str(path), sha256(path), "claims")
         inputs.append(entry)
@@ -367,7 +361,9 @@ def reconcile(
         source = Path(path).name
         for row in iter_claim_rows(sheet):
             entry.rows += 1
-            line = claim_line(source, sheet.sheet, row.row, row.values, row.stored, policy)
+            line = claim_line(
+                source, sheet.sheet, row.row, row.values, row.stored, policy, cache.decide
+            )
             if in_period(line.date, period_from, period_to):
                 entry.used += 1
                 lines.append(line)

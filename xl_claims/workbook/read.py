@@ -19,7 +19,6 @@ that claims A1:XFD1048576).
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import os
 import warnings
@@ -34,7 +33,6 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_claims.core.engine import is_blank
 from xl_claims.core.errors import WorkbookError
 from xl_claims.core.table import (
     COMPUTED_HEADERS,
@@ -42,6 +40,7 @@ from xl_claims.core.table import (
     find_header_row,
     missing_headers_message,
 )
+from xl_claims.core.values import is_blank
 from xl_claims.workbook.safety import check_workbook, fail
 
 #: Columns read from a sheet; wider tables are cut here (a claims export has ~15-30).
@@ -83,15 +82,6 @@ class ClaimSheet:
 
 
 # --- opening -------------------------------------------------------------------------------------
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """The input's SHA-256, read in blocks: the audit trail names exactly which file was read."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def is_csv(path: str | os.PathLike) -> bool:

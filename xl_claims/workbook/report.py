@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from xl_claims.core.files import write_atomic
 from xl_claims.reconcile.match import PAID_WITHOUT_CLAIM, STATUSES, ZERO
 
 if TYPE_CHECKING:
@@ -105,15 +105,7 @@ def write_report(rec: Reconciliation, path: str | os.PathLike) -> Path:
     _open(workbook, rec)
     _pivot(workbook, rec, "By grade", "Grade", lambda r: r.line.grade, rec.grade_order)
     _pivot(workbook, rec, "By part", "Part", lambda r: r.line.part)
-    handle, temp = tempfile.mkstemp(prefix=".~", suffix=".xlsx", dir=target.parent or ".")
-    os.close(handle)
-    try:
-        workbook.save(temp)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomic(target, workbook.save)
 
 
 class _Sheet:

@@ -16,7 +16,6 @@ suggestions, text numbers such as "$21.83", several policy versions) is listed i
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,12 +29,13 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_claims.core.engine import FALSE_WORDS, RESOLUTION_WORDS, TRUE_WORDS
 from xl_claims.core.errors import ClaimsError
+from xl_claims.core.files import write_atomic
 from xl_claims.core.model import Resolution
 from xl_claims.core.names import normalize_name
 from xl_claims.core.policy import Policy, PolicyVersion
 from xl_claims.core.table import COMPUTED_HEADERS
+from xl_claims.core.values import CHOICE_WORDS, FALSE_WORDS, TRUE_WORDS
 
 FLAVOURS = ("native", "xlwings")
 TEMPLATE_FILES = {"native": "claims-template.xlsx", "xlwings": "claims-template-xlwings.xlsm"}
@@ -115,7 +115,7 @@ def write_template(
     for name, ref in names.items():
         book.defined_names[name] = DefinedName(name, attr_text=ref)
     book.active = 0
-    return _save_atomic(book, target)
+    return write_atomic(target, book.save)
 
 
 def quickstart_path() -> Path:
@@ -261,7 +261,7 @@ def native_formulas(row: int) -> dict[str, str]:
         unknown = f'"#ERROR: Unknown {kind} \'"&TRIM({ref})&"\'."'
         return f'IF(TRIM({ref})="","",IFERROR({found},{unknown}))'
 
-    words = {res: names for res, names in RESOLUTION_WORDS.items()}
+    words = dict(CHOICE_WORDS)
     every_choice = [w for names in words.values() for w in names]
     blank = f'AND(TRIM({issue})="",TRIM({part})="",TRIM({grade})="")'
     qty_ok = f'OR(TRIM({qty})="",IF(ISNUMBER({qty}),AND({qty}={_int(qty)},{qty}>=1),FALSE))'
@@ -493,21 +493,3 @@ def _xlwings_claims(sheet: Worksheet, version: PolicyVersion, rows: int) -> None
     widths = {"Issue": 30, "Part": 36, "Live explanation": 90}
     for header, letter in {**columns, **live}.items():
         sheet.column_dimensions[letter].width = widths.get(header, 14)
-
-
-def _save_atomic(book: Workbook, target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent
-    )
-    os.close(handle)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 is for secrets, not templates
-        book.save(temporary)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return target

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from copy import copy
@@ -26,6 +25,7 @@ from openpyxl.worksheet import _writer as _sheet_writer_module
 from openpyxl.worksheet.table import TableColumn
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xl_claims.core.files import output_problem, write_atomic
 from xl_claims.core.table import COMPUTED_HEADERS
 from xl_claims.workbook.read import ClaimSheet
 
@@ -200,23 +200,19 @@ def write_rows(worksheet: Worksheet, rows: Sequence[Sequence[object]]) -> None:
 
 
 def save_atomic(workbook: Workbook, target: str | os.PathLike) -> Path:
-    """Save next to the target under a temporary name, then rename: never half a file."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent
-    )
-    os.close(handle)
+    """Save through ``core.files.write_atomic``: never half a file, normal permissions."""
+
     try:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_problem(target, exc) from None
+
+    def save(temporary: Path) -> None:
         with fast_cell_writer():
             workbook.save(temporary)
-        _fix_local_sheet_ids(workbook, temporary)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return target
+        _fix_local_sheet_ids(workbook, str(temporary))
+
+    return write_atomic(target, save)
 
 
 @contextlib.contextmanager
