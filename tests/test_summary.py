@@ -117,7 +117,10 @@ def test_sheet_shows_run_identity_and_total_refund_right_of_its_label(tmp_path):
     assert values[(row_of(sheet, "Processed at"), 2)] == "2026-03-16 09:30:00 UTC"
     assert values[(row_of(sheet, "Tool version"), 2)] == "xl-claims 9.9"
     total = sheet.cell(row_of(sheet, "Total refund"), 2)
-    assert (total.value, total.number_format) == (0.3, '"$"#,##0.00')
+    assert (total.value, total.number_format) == (
+        0.3,
+        "[$USD] #,##0.00;-[$USD] #,##0.00;[$USD] 0.00",
+    )
 
 
 def test_every_group_table_sums_to_the_total(tmp_path):

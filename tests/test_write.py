@@ -12,10 +12,10 @@ from openpyxl.worksheet.table import Table
 
 from xl_claims.core.errors import OutputError
 from xl_claims.core.table import COMPUTED_HEADERS
+from xl_claims.workbook.formats import money_format
 from xl_claims.workbook.read import read_claims
 from xl_claims.workbook.write import (
     detect_losses,
-    money_format,
     save_atomic,
     set_text,
     sheet_title,
@@ -54,8 +54,8 @@ def test_headers_values_and_number_formats(tmp_path):
     assert [c.value for c in sheet[1]] == ["Claim ID", "Part", "Issue", "Notes", *COMPUTED_HEADERS]
     assert [c.value for c in sheet[2]][4:] == ["High", 1, 5, 10, "Partial refund", "OK", "x", "V1"]
     assert sheet["F2"].number_format == "0%"
-    assert sheet["G2"].number_format == '"$"#,##0.00'
-    assert sheet["H2"].number_format == '"$"#,##0.00'
+    assert sheet["G2"].number_format == "[$USD] #,##0.00;-[$USD] #,##0.00;[$USD] 0.00"
+    assert sheet["H2"].number_format == "[$USD] #,##0.00;-[$USD] #,##0.00;[$USD] 0.00"
     assert [c.value for c in sheet[3]][4:] == [None] * 8  # a row given None stays empty
 
 
@@ -149,10 +149,9 @@ def test_save_atomic_leaves_the_old_file_and_no_temporary_on_failure(tmp_path, m
     assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
 
 
-def test_money_formats_follow_the_policy_currency():
-    assert money_format("USD") == '"$"#,##0.00'
-    assert money_format("eur") == '"€"#,##0.00'
-    assert money_format("CHF") == '#,##0.00 "CHF"'
+def test_money_formats_name_the_currency_code():
+    assert money_format("USD") == "[$USD] #,##0.00;-[$USD] #,##0.00;[$USD] 0.00"
+    assert money_format("eur") == "[$EUR] #,##0.00;-[$EUR] #,##0.00;[$EUR] 0.00"
 
 
 def test_sheet_title_is_valid_for_excel():

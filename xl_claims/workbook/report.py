@@ -14,14 +14,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from xl_claims.core.files import write_atomic
+from xl_claims.core.totals import GroupTotals
 from xl_claims.reconcile.match import PAID_WITHOUT_CLAIM, STATUSES, ZERO
+from xl_claims.workbook.formats import money_format
 
 if TYPE_CHECKING:
     from xl_claims.reconcile import Reconciliation
@@ -85,14 +86,7 @@ OPEN_COLUMNS = (
 )
 PIVOT_COLUMNS = ("Claim lines", "Computed", "Paid", "Difference")
 NO_CLAIM_ROW = "(paid without claim)"
-NONE_ROW = "(none)"
 _BOLD = Font(bold=True)
-
-
-def money_format(currency: str) -> str:
-    """A currency number format Excel and LibreOffice both show as ``USD 1,234.50``."""
-    code = "".join(c for c in currency if c.isalnum()) or "XXX"
-    return f"[${code}] #,##0.00;-[${code}] #,##0.00;[${code}] 0.00"
 
 
 def write_report(rec: Reconciliation, path: str | os.PathLike) -> Path:
@@ -352,29 +346,11 @@ def pivot_rows(
     """Computed vs paid by ``key(result)`` (report currency; refunds without a claim as a row
     of their own so the paid column adds up to Total paid). Sums stay ``Decimal``. Rows follow
     ``order`` (the policy's grades), then names alphabetically, then ``(none)``."""
-    records = [
-        {
-            "key": key(r) or NONE_ROW,
-            "lines": 1,
-            "computed": r.line.computed or ZERO,
-            "paid": r.paid if r.refund_currency in (None, rec.currency) else ZERO,
-        }
-        for r in rec.counted
-    ]
-    frame = pd.DataFrame.from_records(records, columns=["key", "lines", "computed", "paid"])
-    if frame.empty:
-        grouped = []
-    else:
-        summed = frame.groupby("key", sort=True).agg(
-            lines=("lines", "sum"),
-            computed=("computed", _decimal_sum),
-            paid=("paid", _decimal_sum),
-        )
-        grouped = [
-            (str(name), int(row.lines), row.computed, row.paid) for name, row in summed.iterrows()
-        ]
-        rank = {name: index for index, name in enumerate(order)}
-        grouped.sort(key=lambda item: (item[0] == NONE_ROW, rank.get(item[0], len(rank)), item[0]))
+    totals = GroupTotals(columns=2)
+    for r in rec.counted:
+        paid = r.paid if r.refund_currency in (None, rec.currency) else ZERO
+        totals.add(key(r), r.line.computed or ZERO, paid)
+    grouped = totals.rows(order)
     no_claim = sum(
         (u.payment.amount for u in rec.matching.unmatched if u.payment.currency == rec.currency),
         ZERO,
@@ -382,10 +358,6 @@ def pivot_rows(
     if rec.matching.unmatched:
         grouped.append((NO_CLAIM_ROW, 0, ZERO, no_claim))
     return grouped
-
-
-def _decimal_sum(values: pd.Series) -> Decimal:
-    return sum(values, ZERO)
 
 
 def _pivot(workbook, rec: Reconciliation, title: str, name: str, key, order=()) -> None:
@@ -483,7 +455,6 @@ def summary_text(rec: Reconciliation, report: str | os.PathLike | None = None) -
 __all__ = [
     "CLAIM_COLUMNS",
     "SHEETS",
-    "money_format",
     "pivot_rows",
     "summary_dict",
     "summary_text",

@@ -19,7 +19,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_claims.core.model import Status
-from xl_claims.workbook.write import money_format, set_text
+from xl_claims.core.totals import GroupTotals
+from xl_claims.workbook.formats import money_format
+from xl_claims.workbook.write import set_text
 
 SUMMARY_SHEET = "Summary"
 TITLE = "xl-claims summary"
@@ -78,16 +80,10 @@ def counted(lines: Sequence[Line]) -> list[Line]:
 
 def group_totals(lines: Sequence[Line], key) -> list[tuple[str, int, Decimal]]:
     """``(label, lines, refund)`` per value of ``key``; empty values are "(none)", listed last."""
-    totals: dict[str, list] = {}
+    totals = GroupTotals()
     for line in lines:
-        label = key(line) or "(none)"
-        entry = totals.setdefault(str(label), [0, ZERO])
-        entry[0] += 1
-        entry[1] += line.refund or ZERO
-    return sorted(
-        ((label, n, amount) for label, (n, amount) in totals.items()),
-        key=lambda item: (item[0] == "(none)", item[0].casefold()),
-    )
+        totals.add(key(line), line.refund)
+    return totals.rows()
 
 
 def status_totals(lines: Sequence[Line]) -> list[tuple[str, int, Decimal]]:

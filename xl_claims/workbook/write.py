@@ -27,21 +27,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_claims.core.files import output_problem, write_atomic
 from xl_claims.core.table import COMPUTED_HEADERS
+from xl_claims.workbook.formats import RATE_FORMAT, money_format
 from xl_claims.workbook.read import ClaimSheet
 
-RATE_FORMAT = "0%"
-_CURRENCY_SYMBOLS = {"USD": '"$"', "EUR": '"€"', "GBP": '"£"', "JPY": '"¥"'}
 _WIDTHS = (13, 11, 14, 12, 18, 13, 70, 14)
 _MONEY_COLUMNS = ("Part max value", "Refund")
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-def money_format(currency: str) -> str:
-    """Excel number format for amounts in the policy's currency."""
-    symbol = _CURRENCY_SYMBOLS.get(currency.upper())
-    if symbol:
-        return f"{symbol}#,##0.00"
-    return f'#,##0.00 "{currency}"'
 
 
 def set_text(cell: Cell, value: object) -> None:
@@ -393,11 +384,9 @@ def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, markers):
 
 
 __all__ = [
-    "RATE_FORMAT",
     "computed_block_start",
     "detect_losses",
     "extend_filters",
-    "money_format",
     "save_atomic",
     "set_text",
     "sheet_title",
