@@ -1,7 +1,13 @@
-"""Shared fixtures: the bundled policy, paths to shared material, LibreOffice."""
+"""Shared fixtures: the bundled policy, paths to shared material, LibreOffice.
+
+Material outside the project (LibreOffice, ``../shared``) is skipped, saying why, where it is
+absent (a clone of the project alone); under ``CI=true`` its absence fails the test instead, so
+that CI always runs the template, policy-text, corpus and real-export tests.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +18,21 @@ from xl_claims.core.policy import Policy, load_policy
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
+REAL_EXPORTS = SHARED / "real-exports"
 POLICY_TEXT = SHARED / "policy" / "after-sales-policy.txt"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def require(present: bool, reason: str) -> None:
+    """Skip with ``reason`` where something outside the project is missing; fail under CI."""
+    if present:
+        return
+    if in_ci():
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -22,15 +42,30 @@ def policy() -> Policy:
 
 @pytest.fixture(scope="session")
 def soffice() -> str:
-    """The LibreOffice binary; the test is skipped, saying why, where it is not installed."""
-    if libreoffice.SOFFICE is None:
-        pytest.skip(libreoffice.SKIP_REASON)
+    """The LibreOffice binary (skipped where it is not installed, failing under CI)."""
+    require(libreoffice.SOFFICE is not None, libreoffice.SKIP_REASON)
+    assert libreoffice.SOFFICE is not None
     return libreoffice.SOFFICE
 
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """../shared/corpus, read in place; skipped where only the project was cloned."""
-    if not (CORPUS / "MANIFEST.tsv").exists():
-        pytest.skip(f"the shared corpus is not at {CORPUS} (a clone of the project alone)")
+    """../shared/corpus, read in place."""
+    present = (CORPUS / "MANIFEST.tsv").exists()
+    require(present, f"the shared corpus is not at {CORPUS} (a clone of the project alone)")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def real_exports() -> Path:
+    """../shared/real-exports: payment and helpdesk exports written by other programs."""
+    present = (REAL_EXPORTS / "SOURCES.md").exists()
+    require(present, f"the real exports are not at {REAL_EXPORTS} (a clone of the project alone)")
+    return REAL_EXPORTS
+
+
+@pytest.fixture(scope="session")
+def policy_text() -> str:
+    """The shop's policy text, the source of every number in the policy file."""
+    require(POLICY_TEXT.exists(), f"the policy text is not at {POLICY_TEXT} (a clone alone)")
+    return POLICY_TEXT.read_text(encoding="utf-8")

@@ -8,18 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import POLICY_TEXT
 from xl_claims.core.errors import PolicyError, UnknownNameError
 from xl_claims.core.policy import POLICY_ENV_VAR, check_policy, default_policy_path, load_policy
 
 BUNDLED = Path(__file__).parent.parent / "xl_claims" / "data" / "policy.toml"
-
-
-@pytest.fixture(scope="module")
-def policy_text() -> str:
-    if not POLICY_TEXT.exists():
-        pytest.skip(f"the policy text is not at {POLICY_TEXT} (a clone of the project alone)")
-    return POLICY_TEXT.read_text(encoding="utf-8")
 
 
 def test_every_part_row_of_the_policy_text_is_in_the_file(policy_text, policy):

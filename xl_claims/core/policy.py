@@ -76,15 +76,21 @@ class PolicyVersion:
         canonical = table.get(normalize_name(name))
         if canonical is None:
             best_per_name: dict[str, str] = {}  # an alias and its name are suggested once
-            for spelling in suggest(name, self._all_names(kind)):
+            for spelling in suggest(name, self.spellings(kind)):
                 best_per_name.setdefault(table[normalize_name(spelling)], spelling)
             raise UnknownNameError(kind, name, list(best_per_name.values()))
         return canonical
 
-    def _all_names(self, kind: str) -> list[str]:
-        canonical = {"grade": self.grades, "issue": self.issues, "part": self.parts}[kind]
+    def names(self, kind: str) -> list[str]:
+        """The canonical names of ``kind`` (grade, issue, part), in the policy's order."""
+        tables: dict[str, dict] = {"grade": self.grades, "issue": self.issues, "part": self.parts}
+        return list(tables[kind])
+
+    def spellings(self, kind: str) -> list[str]:
+        """The canonical names, then every alias: what "Did you mean" chooses from."""
+        canonical = self.names(kind)
         others = [a for names in self.aliases[kind].values() for a in names]
-        return list(canonical) + [a for a in others if a not in canonical]
+        return canonical + [a for a in others if a not in canonical]
 
 
 @dataclass(eq=False)
@@ -128,6 +134,40 @@ class Policy:
                 return version
         known = ", ".join(v.id for v in self.versions)
         raise PolicyError(self.path, [f"no version {version_id!r} (versions: {known})"])
+
+
+#: The columns of ``policy_rows`` (``xl-claims policy show``).
+POLICY_COLUMNS = ("table", "name", "value", "detail")
+
+
+def policy_rows(version: PolicyVersion) -> list[tuple[str, str, str, str]]:
+    """The policy version as flat rows: grades (rate), issues (grade or outcome), parts (value)."""
+    rows = []
+    for grade in version.grades.values():
+        rows.append(
+            ("grade", grade.name, _depends_or(grade.rate), _aliases(version, "grade", grade.name))
+        )
+    for issue in version.issues.values():
+        value = issue.grade or "" if issue.outcome == "refund" else issue.outcome.replace("_", " ")
+        if issue.outcome == "discount":
+            value = f"discount {_depends_or(issue.discount_rate)}"
+        detail = _aliases(version, "issue", issue.name)
+        if issue.value_part:
+            detail = f"priced by '{issue.value_part}'; {detail}"
+        rows.append(("issue", issue.name, value, detail))
+    for part in version.parts.values():
+        detail = _aliases(version, "part", part.name)
+        rows.append(("part", part.name, _depends_or(part.max_value), detail))
+    return rows
+
+
+def _depends_or(value) -> str:
+    return "Depends" if value is None else str(value)
+
+
+def _aliases(version: PolicyVersion, kind: str, name: str) -> str:
+    spellings = version.aliases[kind].get(name, [])
+    return "aliases: " + ", ".join(spellings) if spellings else ""
 
 
 def default_policy_path() -> Path:

@@ -112,7 +112,7 @@ def decide_issue_or_grade(policy: Policy, issue_or_grade, part, quantity=None) -
             continue
         claim = Claim(part=part, quantity=quantity, **{kind: issue_or_grade})
         return decide(claim, policy)
-    names = _names(version, "grade") + _names(version, "issue")
+    names = version.spellings("grade") + version.spellings("issue")
     error = UnknownNameError("issue or grade", issue_or_grade, suggest(issue_or_grade, names))
     return error_decision(version, "error.unknown-issue", str(error))
 
@@ -155,13 +155,7 @@ def issue_grade_cell(policy: Policy, issue) -> str | None:
 
 def policy_column(version: PolicyVersion, kind: str) -> list[list[str]]:
     """A policy's canonical names as one spilled column (a 2-D list, one name per row)."""
-    table = {"grade": version.grades, "issue": version.issues, "part": version.parts}[kind]
-    return [[name] for name in table]
-
-
-def _names(version: PolicyVersion, kind: str) -> list[str]:
-    table = {"grade": version.grades, "issue": version.issues, "part": version.parts}[kind]
-    return list(table) + [a for names in version.aliases[kind].values() for a in names]
+    return [[name] for name in version.names(kind)]
 
 
 # --- ranges -----------------------------------------------------------------------------------

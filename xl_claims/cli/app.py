@@ -1,0 +1,36 @@
+"""The ``xl-claims`` command group and what its commands share: the policy option, error display.
+
+Exit codes: 0 done, 1 the work found an error (or findings), 2 usage errors (click's own and
+``UsageError``), 3 reconciliation with an input that could not be read. Library modules that load
+workbook libraries are imported inside their commands, so that ``xl-claims refund`` answers
+without loading them.
+"""
+
+from __future__ import annotations
+
+import click
+
+from xl_claims import __version__
+from xl_claims.core.errors import ClaimsError
+from xl_claims.core.policy import POLICY_ENV_VAR, Policy, load_policy
+
+policy_option = click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(dir_okay=False),
+    envvar=POLICY_ENV_VAR,
+    help=f"Policy file to use instead of the bundled one (or set ${POLICY_ENV_VAR}).",
+)
+
+
+def open_policy(policy_path: str | None) -> Policy:
+    try:
+        return load_policy(policy_path)
+    except ClaimsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xl-claims")
+def main() -> None:
+    """After-sales refunds by the shop's policy: decide claims, fill claim workbooks, reconcile."""

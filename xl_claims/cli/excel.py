@@ -1,0 +1,52 @@
+"""``xl-claims template`` and ``xl-claims lite``: what staff use in Excel."""
+
+from __future__ import annotations
+
+import click
+
+from xl_claims.cli.app import main, open_policy, policy_option
+from xl_claims.core.errors import ClaimsError
+
+
+@main.command("template")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option(
+    "--flavour",
+    type=click.Choice(["native", "xlwings"]),
+    help="native: plain Excel formulas (.xlsx); xlwings: =CLAIM_REFUND via Python (.xlsm). "
+    "Default: from OUT's suffix.",
+)
+@click.option("--rows", default=500, show_default=True, help="Number of claim lines.")
+@policy_option
+def template_command(out: str, flavour: str | None, rows: int, policy_path: str | None) -> None:
+    """Write a claims-entry template OUT with a Policy sheet from the policy file.
+
+    Example: xl-claims template claims.xlsx   (or claims.xlsm for the xlwings flavour)
+    """
+    from xl_claims.workbook.template import write_template
+
+    policy = open_policy(policy_path)
+    try:
+        path = write_template(out, policy, flavour, rows)
+    except ClaimsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {path} (policy {policy.latest.id}, {rows} claim lines)")
+
+
+@main.command("lite")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@policy_option
+def lite_command(out_dir: str, policy_path: str | None) -> None:
+    """Write main.py and requirements.txt for xlwings Lite into OUT_DIR.
+
+    Example: xl-claims lite lite/   then paste lite/main.py into xlwings Lite's main.py tab.
+    """
+    from xl_claims.excel.lite import write_lite
+
+    policy = open_policy(policy_path)
+    try:
+        written = write_lite(out_dir, policy)
+    except ClaimsError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(f"Wrote {path}")

@@ -1,0 +1,108 @@
+"""``xl-claims process``: the weekly batch over claim workbooks."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from xl_claims.cli.app import main, open_policy, policy_option
+from xl_claims.core.errors import ClaimsError
+
+
+@main.command("process")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (one input).")
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False),
+    help="Folder for one processed workbook per input plus summary.xlsx.",
+)
+@click.option("--sheet", help="Claims sheet name (default: the first sheet with the headers).")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=HEADER", help="Extra header name.")
+@click.option("--in-place", is_flag=True, help="Rewrite the inputs (a backup copy is kept).")
+@click.option("--strict", is_flag=True, help="Exit code 1 when any row is ERROR.")
+@click.option("--quiet", is_flag=True, help="Print errors only (for cron).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@policy_option
+def process_command(
+    inputs, output, output_dir, sheet, maps, in_place, strict, quiet, as_json, policy_path
+) -> None:
+    """Fill the compensation columns of claim workbooks and write a summary.
+
+    INPUTS are .xlsx, .xlsm or .csv files, folders or glob patterns.
+
+    Example: xl-claims process exports/*.xlsx --output-dir processed/
+
+    Exit code 0 when every file was processed (REVIEW rows are normal work); 1 when a file could
+    not be processed, or with --strict when any row is ERROR; 2 for usage errors.
+    """
+    from xl_claims.batch import UsageError, process_files
+    from xl_claims.core.table import parse_header_map
+
+    policy = open_policy(policy_path)
+    try:
+        header_map = parse_header_map(maps)
+    except ClaimsError as exc:
+        raise click.UsageError(str(exc)) from None
+    show_progress = not (quiet or as_json) and sys.stderr.isatty()
+    bar = None
+    if show_progress:
+        bar = click.progressbar(length=len(inputs), label="Processing", file=sys.stderr)
+        bar.__enter__()
+
+    def progress(path, lines: int, done: bool) -> None:
+        if bar is not None:
+            bar.label = f"{path.name} ({lines:,} lines)"
+            if done:
+                bar.length = max(bar.length, bar.pos + 1)
+                bar.update(1)
+            else:
+                bar.render_progress()
+
+    try:
+        result = process_files(
+            inputs,
+            policy=policy,
+            output=output,
+            output_dir=output_dir,
+            sheet=sheet,
+            header_map=header_map,
+            in_place=in_place,
+            progress=progress,
+        )
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    elif not quiet:
+        click.echo(format_batch(result))
+    for _file, error in result.errors:
+        click.echo(f"Error: {error}", err=True)
+    sys.exit(result.exit_code(strict))
+
+
+def format_batch(result) -> str:
+    """Per file: output, lines per status and total; then the run's totals."""
+    lines = []
+    for item in result.files:
+        if item.error:
+            lines.append(f"{item.input}: FAILED (see the error below)")
+            continue
+        counts = ", ".join(f"{s} {n}" for s, n in item.counts.items())
+        lines.append(
+            f"{item.input} → {item.output}: {len(item.lines)} lines ({counts}), "
+            f"refund {item.total} {result.currency}"
+        )
+        lines.extend(f"  Warning: {w}" for w in item.warnings)
+        if item.backup:
+            lines.append(f"  Backup of the input: {item.backup}")
+    counts = ", ".join(f"{s} {n}" for s, n in result.counts.items())
+    lines.append(f"Total: {counts}; refund {result.total} {result.currency}")
+    if result.summary:
+        lines.append(f"Summary: {result.summary}")
+    return "\n".join(lines)
