@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from xl_claims.batch import SUMMARY_NAME, UsageError, plan_outputs, process_files
+from xl_claims.batch import SUMMARY_NAME, plan_outputs, process_files
+from xl_claims.core.errors import UsageError
 from xl_claims.workbook.safety import OLE2_MAGIC
 
 NOW = dt.datetime(2026, 3, 16, 9, 0, tzinfo=dt.UTC)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from xl_claims.core.errors import PaymentFormatError
 from xl_claims.core.values import id_key
 from xl_claims.reconcile import read_payments
 from xl_claims.reconcile.payments import (
@@ -20,7 +21,6 @@ from xl_claims.reconcile.payments import (
     REFUND,
     SHOPIFY,
     STRIPE,
-    PaymentFormatError,
     parse_payments,
     recognise,
     text_keys,

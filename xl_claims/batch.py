@@ -23,7 +23,7 @@ from openpyxl import Workbook
 
 from xl_claims import __version__
 from xl_claims.core.cache import DecisionCache
-from xl_claims.core.errors import ClaimsError, WorkbookError
+from xl_claims.core.errors import ClaimsError, UsageError, WorkbookError
 from xl_claims.core.files import file_sha256
 from xl_claims.core.model import Decision, Status
 from xl_claims.core.policy import Policy
@@ -69,10 +69,6 @@ PROGRESS_EVERY = 5000
 INPUT_SUFFIXES = (*WORKBOOK_SUFFIXES, *CSV_SUFFIXES)
 _GLOB_CHARS = set("*?[")
 _BACKUP = re.compile(r"\.backup-\d{8}-\d{6}$")
-
-
-class UsageError(ClaimsError):
-    """The options cannot work together (several inputs with ``-o``, no output folder, ...)."""
 
 
 @dataclass
@@ -563,7 +559,6 @@ __all__ = [
     "BatchResult",
     "DuplicateTracker",
     "FileResult",
-    "UsageError",
     "expand_inputs",
     "fill_workbook",
     "plan_outputs",

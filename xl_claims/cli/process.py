@@ -8,7 +8,7 @@ import sys
 import click
 
 from xl_claims.cli.app import main, open_policy, policy_option
-from xl_claims.core.errors import ClaimsError
+from xl_claims.core.errors import ClaimsError, UsageError
 
 
 @main.command("process")
@@ -38,7 +38,7 @@ def process_command(
     Exit code 0 when every file was processed (REVIEW rows are normal work); 1 when a file could
     not be processed, or with --strict when any row is ERROR; 2 for usage errors.
     """
-    from xl_claims.batch import UsageError, process_files
+    from xl_claims.batch import process_files
     from xl_claims.core.table import parse_header_map
 
     policy = open_policy(policy_path)

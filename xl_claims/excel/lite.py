@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from xl_claims import __version__
-from xl_claims.core.errors import ClaimsError
+from xl_claims.core.errors import PolicyError, UsageError
 from xl_claims.core.files import write_text_atomic
 from xl_claims.core.policy import Policy
 
@@ -131,10 +131,6 @@ from xl_claims.excel.udfs import (  # noqa: E402  (registered by xlwings Lite fr
 '''
 
 
-class LiteError(ClaimsError):
-    """The xlwings Lite files cannot be written."""
-
-
 def module_source(name: str) -> str:
     folder, _, module = name.rpartition(".")
     return (resources.files("xl_claims") / folder / f"{module}.py").read_text(encoding="utf-8")
@@ -152,7 +148,7 @@ def render_main(policy: Policy) -> str:
     try:
         policy_text = Path(policy.path).read_text(encoding="utf-8")
     except OSError as exc:
-        raise LiteError(f"Cannot read the policy file {policy.path}: {exc}") from None
+        raise PolicyError(policy.path, [f"cannot read the file: {exc.strerror or exc}"]) from None
     versions = ", ".join(f"{v.id} (from {v.effective_from})" for v in policy.versions)
     parts = [
         _HEADER.format(version=__version__, policy_name=Path(policy.path).name, versions=versions),
@@ -171,7 +167,7 @@ def write_lite(out_dir: str | os.PathLike, policy: Policy) -> list[Path]:
     """Write ``main.py`` and ``requirements.txt`` into ``out_dir`` (created); return the paths."""
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
-        raise LiteError(f"{folder} is a file; give a folder for main.py and requirements.txt.")
+        raise UsageError(f"{folder} is a file; give a folder for main.py and requirements.txt.")
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in (("main.py", render_main(policy)), ("requirements.txt", REQUIREMENTS)):

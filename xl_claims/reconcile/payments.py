@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xl_claims.core.errors import ClaimsError
+from xl_claims.core.errors import ClaimsError, InvalidValueError, PaymentFormatError
 from xl_claims.core.money import round_money
 from xl_claims.core.table import HEADER_ALIASES, normalize_header
 from xl_claims.core.values import id_key, is_blank, parse_amount, parse_date
@@ -68,10 +68,6 @@ GENERIC_ALIASES: dict[str, tuple[str, ...]] = {
 _HEADER_SCAN = 30
 #: Tokens of free text (notes, descriptions) that may be a claim id: a digit and 3+ characters.
 _TOKEN = re.compile(r"[\w\-/]*\d[\w\-/]*")
-
-
-class PaymentFormatError(ClaimsError):
-    """A table that is none of the payment formats xl-claims knows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +199,7 @@ def parse_payments(
         record = _Row(cells, position, headers, original, source, sheet, offset)
         try:
             payment = parse_row(record, result)
-        except _RowProblem as problem:
+        except InvalidValueError as problem:
             result.problems.append(str(problem))
             continue
         if payment is not None:
@@ -220,10 +216,6 @@ def _find_header(rows, header_map) -> tuple[int, str] | None:
         if fmt is not None:
             return index, fmt
     return None
-
-
-class _RowProblem(Exception):
-    pass
 
 
 def _where(source: str, sheet: str | None) -> str:
@@ -259,8 +251,8 @@ class _Row:
             value = int(value)
         return str(value).strip()
 
-    def problem(self, column: str, message: str) -> _RowProblem:
-        return _RowProblem(
+    def problem(self, column: str, message: str) -> InvalidValueError:
+        return InvalidValueError(
             f"{_where(self.source, self.sheet)}, row {self.row}, column {column!r}: {message}"
         )
 

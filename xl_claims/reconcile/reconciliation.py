@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from xl_claims.core.cache import DecisionCache
-from xl_claims.core.errors import ClaimsError
+from xl_claims.core.errors import ClaimsError, PaymentFormatError
 from xl_claims.core.files import file_sha256
 from xl_claims.core.model import Claim, Decision, Status
 from xl_claims.core.names import normalize_name
@@ -46,7 +46,6 @@ from xl_claims.reconcile.match import (
 from xl_claims.reconcile.payments import (
     Payment,
     PaymentFile,
-    PaymentFormatError,
     parse_payments,
 )
 from xl_claims.workbook.read import (

@@ -29,7 +29,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_claims.core.errors import ClaimsError
+from xl_claims.core.errors import UsageError
 from xl_claims.core.files import write_atomic
 from xl_claims.core.model import Resolution
 from xl_claims.core.names import normalize_name
@@ -67,10 +67,6 @@ _NOTE = Font(italic=True, color="666666")
 _LOOKUP_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 
-class TemplateError(ClaimsError):
-    """A template cannot be written (unknown flavour, wrong file suffix)."""
-
-
 def write_template(
     target: str | os.PathLike,
     policy: Policy,
@@ -87,12 +83,12 @@ def write_template(
     if flavour is None:
         flavour = "xlwings" if suffix == ".xlsm" else "native"
     if flavour not in FLAVOURS:
-        raise TemplateError(f"Unknown template flavour {flavour!r}; use native or xlwings.")
+        raise UsageError(f"Unknown template flavour {flavour!r}; use native or xlwings.")
     wanted = ".xlsm" if flavour == "xlwings" else ".xlsx"
     if suffix != wanted:
-        raise TemplateError(f"The {flavour} template is an {wanted} file, got {target.name!r}.")
+        raise UsageError(f"The {flavour} template is an {wanted} file, got {target.name!r}.")
     if rows < 1:
-        raise TemplateError(f"A template needs at least one claim line, got {rows}.")
+        raise UsageError(f"A template needs at least one claim line, got {rows}.")
     version = policy.latest
     if flavour == "native":
         book = Workbook()
@@ -456,7 +452,7 @@ def _configure_xlwings(conf: Worksheet) -> None:
         if conf.cell(row, 1).value == "UDF Modules":
             conf.cell(row, 2, "xl_claims.udfs")
             return
-    raise TemplateError("The xlwings quickstart workbook has no 'UDF Modules' setting.")
+    raise UsageError("The xlwings quickstart workbook has no 'UDF Modules' setting.")
 
 
 def _xlwings_claims(sheet: Worksheet, version: PolicyVersion, rows: int) -> None:
