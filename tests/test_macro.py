@@ -104,6 +104,26 @@ def test_a_sheet_without_claims_headers_is_refused_with_what_was_found(policy):
 class FakeRange:
     def __init__(self, sheet, first, last=None):
         self.sheet, self.first, self.last = sheet, first, last or first
+        self.row, self.column = first
+
+    def _merge(self):
+        for top, left, bottom, right in self.sheet.merged:
+            if top <= self.row <= bottom and left <= self.column <= right:
+                return top, left, bottom, right
+        return None
+
+    @property
+    def merge_cells(self):
+        return self._merge() is not None
+
+    @property
+    def merge_area(self):
+        top, left, bottom, right = self._merge()
+        return FakeRange(self.sheet, (top, left), (bottom, right))
+
+    @property
+    def last_cell(self):
+        return FakeRange(self.sheet, self.last)
 
     @property
     def value(self):
@@ -131,10 +151,11 @@ class FakeUsedRange:
 class FakeSheet:
     """What fill_sheet uses of an xlwings Sheet: used_range and range((row, col)[, (row, col)])."""
 
-    def __init__(self, rows, row=1, column=1, name="Claims"):
+    def __init__(self, rows, row=1, column=1, name="Claims", merged=()):
         self.used_range = FakeUsedRange(rows, row, column)
         self.name = name
         self.writes = []
+        self.merged = list(merged)  # (top, left, bottom, right) in sheet coordinates
 
     def range(self, first, last=None):
         return FakeRange(self, first, last)
@@ -186,3 +207,33 @@ def test_fill_computed_columns_alerts_the_summary_or_the_problem(policy):
     lonely = Book([FakeSheet([["Name", "Amount"]], name="Sheet1")])
     message = macro.fill_computed_columns(lonely)
     assert message.startswith("Nothing filled: no header row with the needed columns")
+
+
+def test_the_button_counts_a_claim_line_exported_twice_once_like_the_batch(policy):
+    line = ["C-1", "Breakage", "Weapon (small)"]
+    rows = [["Claim ID", "Issue", "Part"], line, list(line)]
+    plan = macro.plan_fill(rows, policy)
+    refund = plan.columns[3 + COMPUTED_HEADERS.index("Refund")]
+    status = plan.columns[3 + COMPUTED_HEADERS.index("Status")]
+    explanation = plan.columns[3 + COMPUTED_HEADERS.index("Explanation")]
+    assert (refund, status) == ([5.0, None], ["OK", "DUPLICATE"])
+    assert explanation[1] == (
+        "Duplicate of row 2 (claim C-1, part Weapon (small)): counted once there. [rule duplicate]"
+    )
+    assert plan.summary() == "Filled 2 claim line(s): 1 DUPLICATE, 1 OK."
+
+
+def test_the_button_fills_a_merged_claim_id_down_like_the_batch(policy):
+    # C2:C3 holds one claim over two part lines; the used range starts at B2 (sheet coordinates).
+    rows = [
+        ["Issue", "Claim ID", "Part"],
+        ["Breakage", "C-7", "Weapon (small)"],
+        ["Breakage", None, "Weapon (small)"],
+        ["Breakage", None, "Weapon (large)"],
+    ]
+    sheet = FakeSheet(rows, row=2, column=2, merged=[(3, 3, 5, 3)])
+    message = macro.fill_sheet(sheet, policy)
+    assert message == "Filled 3 claim line(s): 1 DUPLICATE, 2 OK."
+    blocks = {w[0]: w[2] for w in sheet.writes if isinstance(w[2], list)}
+    status_column = 5 + COMPUTED_HEADERS.index("Status")
+    assert blocks[(3, status_column)] == [["OK"], ["DUPLICATE"], ["OK"]]

@@ -10,13 +10,9 @@ from xl_claims.core.errors import InvalidValueError
 from xl_claims.core.table import (
     COMPUTED_HEADERS,
     HEADER_ALIASES,
-    DuplicateTracker,
-    LineRef,
     computed_values,
     decide_values,
     duplicate_key,
-    duplicate_reason,
-    duplicate_values,
     field_name,
     find_header_row,
     match_headers,
@@ -134,39 +130,6 @@ def test_duplicate_key_is_claim_id_and_part_name():
     assert duplicate_key("#1004", "Weapon (small)") == duplicate_key(1004.0, "Weapon (small)")
     assert duplicate_key("C-1", "Weapon (small)") != duplicate_key("C-1", "Weapon (large)")
     assert duplicate_key(None, "Weapon (small)") is None
-
-
-def test_the_duplicate_tracker_counts_the_first_line_of_a_claim_and_part():
-    tracker = DuplicateTracker()
-    first, again = LineRef("week-10.xlsx", "Claims", 2), LineRef("week-10.xlsx", "Claims", 9)
-    other_file = LineRef("week-11.xlsx", "Claims", 4)
-    assert tracker.first_of("C-1", "Weapon (small)", first) is None
-    assert tracker.first_of("c-1 ", "weapon small", again) is first
-    assert tracker.first_of("C-1", "Weapon (small)", other_file) is first
-    assert tracker.first_of("C-1", "Weapon (large)", other_file) is None
-    assert tracker.first_of(None, "Weapon (small)", other_file) is None  # no id: never a duplicate
-    assert first.seen_from(again) == "row 2"
-    assert first.seen_from(other_file) == "week-10.xlsx row 2"
-
-
-def test_a_duplicate_line_keeps_grade_and_values_but_has_no_refund(policy):
-    decision = decide_values({"issue": "Breakage", "part": "Weapon (large)"}, policy)
-    first, ref = LineRef("a.xlsx", "Claims", 2), LineRef("b.xlsx", "Claims", 5)
-    reason = duplicate_reason(first, ref, 1004.0, "Weapon (large)")
-    assert reason == (
-        "Duplicate of a.xlsx row 2 (claim 1004, part Weapon (large)): counted once there. "
-        "[rule duplicate]"
-    )
-    assert duplicate_values(computed_values(decision), reason) == (
-        "High",
-        Decimal("1.00"),
-        Decimal("15"),
-        None,
-        None,
-        "DUPLICATE",
-        reason,
-        "AS-2026.1",
-    )
 
 
 def test_map_accepts_resolution_as_the_old_name_of_the_choice_field():

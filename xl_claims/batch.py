@@ -22,19 +22,11 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from xl_claims import __version__
-from xl_claims.core.cache import DecisionCache
 from xl_claims.core.errors import ClaimsError, UsageError, WorkbookError
 from xl_claims.core.files import file_sha256
 from xl_claims.core.model import Decision, Status
 from xl_claims.core.policy import Policy
-from xl_claims.core.table import (
-    DuplicateTracker,
-    LineRef,
-    computed_values,
-    decide_values,
-    duplicate_reason,
-    duplicate_values,
-)
+from xl_claims.core.rows import LineRef, RowDecider
 from xl_claims.core.values import cell_text, is_blank
 from xl_claims.workbook.read import (
     CSV_SUFFIXES,
@@ -272,8 +264,7 @@ def process_files(
         raise UsageError("no input given.")
     targets = plan_outputs(inputs, output=output, output_dir=output_dir, in_place=in_place)
     processed_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
-    seen = DuplicateTracker()
-    cache = DecisionCache(policy)
+    decider = RowDecider(policy)
     results = list(failed)
     for path, target in zip(inputs, targets, strict=True):
         result = FileResult(input=path)
@@ -286,10 +277,9 @@ def process_files(
                 sheet,
                 header_map,
                 in_place,
-                seen,
+                decider,
                 processed_at,
                 progress,
-                cache,
             )
         except ClaimsError as exc:
             result.error = _one_line(str(exc))
@@ -331,10 +321,9 @@ def _process_one(
     sheet: str | None,
     header_map,
     in_place: bool,
-    seen: DuplicateTracker,
+    decider: RowDecider,
     processed_at: dt.datetime,
     progress=None,
-    cache: DecisionCache | None = None,
 ) -> None:
     if not path.exists():
         raise WorkbookError(f"{path.name}: file not found; check the path.")
@@ -368,10 +357,9 @@ def _process_one(
             claims,
             result,
             policy=policy,
-            seen=seen,
+            decider=decider,
             processed_at=processed_at,
             progress=progress,
-            cache=cache,
         )
         del claims  # the rows' values are in the cells now: free them before the save's peak
         if in_place and target.resolve() == path.resolve():
@@ -389,10 +377,9 @@ def fill_workbook(
     result: FileResult,
     *,
     policy: Policy,
-    seen: DuplicateTracker | None = None,
+    decider: RowDecider | None = None,
     processed_at: dt.datetime | None = None,
     progress: Callable[[Path, int, bool], None] | None = None,
-    cache: DecisionCache | None = None,
 ) -> None:
     """Decide the claims sheet's rows, write the computed columns and the Summary sheet.
 
@@ -401,12 +388,11 @@ def fill_workbook(
     ``result`` receives the lines and policy versions; its ``warnings`` (what the output loses)
     go on the Summary sheet, and table warnings are added to them.
     """
-    seen = seen or DuplicateTracker()
     processed_at = processed_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
     result.sheet = claims.sheet
     result.sha256 = result.sha256 or file_sha256(claims.path)
-    cache = cache or DecisionCache(policy)
-    values = _decide_rows(claims, policy, seen, cache, result, progress)
+    decider = decider or RowDecider(policy)
+    values = _decide_rows(claims, policy, decider, result, progress)
     # Memory: the rows are not needed any more, and freeing them before the cells are written
     # keeps the peak (during the save) down.
     claims.rows = []
@@ -452,8 +438,7 @@ def _check_suffix(path: Path, target: Path, workbook) -> None:
 def _decide_rows(
     claims: ClaimSheet,
     policy: Policy,
-    seen: DuplicateTracker,
-    cache: DecisionCache,
+    decider: RowDecider,
     result: FileResult,
     progress=None,
 ) -> list[tuple[int, tuple | None]]:
@@ -461,31 +446,18 @@ def _decide_rows(
     written: list[tuple[int, tuple | None]] = []
     versions: set[str] = set()
     lines: list[Line] = []
-    # Equal decisions (same issue, part, grade, quantity... whatever the price or date) share one
-    # tuple of cells and one explanation string: built once, and memory stays per distinct line.
-    cells_of: dict[Decision, tuple] = {}
     version_of: dict[str, object] = {}
     for row in claims.rows:
         if row.blank:
             written.append((row.row, None))
             continue
-        decision = decide_values(row.values, policy, cache.decide)
-        values = cells_of.get(decision)
-        if values is None:
-            values = cells_of[decision] = computed_values(decision)
+        outcome = decider.decide(row, LineRef(claims.path.name, claims.sheet, row.row))
+        decision, values = outcome.decision, outcome.values
         version = version_of.get(decision.policy_version)
         if version is None:
             version = version_of[decision.policy_version] = policy.version(decision.policy_version)
             versions.add(decision.policy_version)
-        status, refund, reason = str(decision.status), decision.refund, values[6]
-        claim_id = row.values.get("claim_id")
-        part = decision.part or row.values.get("part")
-        ref = LineRef(claims.path.name, claims.sheet, row.row)
-        first = seen.first_of(claim_id, part, ref)
-        if first is not None:
-            status, refund = str(Status.DUPLICATE), None
-            reason = duplicate_reason(first, ref, claim_id, part)
-            values = duplicate_values(values, reason)
+        status, refund, reason = outcome.status, outcome.refund, values[6]
         written.append((row.row, values))
         lines.append(_line(claims, row.row, row.values, decision, status, refund, reason, version))
         if progress is not None and len(lines) % PROGRESS_EVERY == 0:
@@ -557,7 +529,6 @@ def _write_run_summary(target: Path, batch: BatchResult) -> Path:
 __all__ = [
     "SUMMARY_NAME",
     "BatchResult",
-    "DuplicateTracker",
     "FileResult",
     "expand_inputs",
     "fill_workbook",

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from xl_claims.core.engine import decide, error_decision
 from xl_claims.core.errors import ClaimsError, InvalidValueError
-from xl_claims.core.model import Claim, Decision, Status
+from xl_claims.core.model import Claim, Decision
 from xl_claims.core.names import normalize_name
 from xl_claims.core.policy import Policy
-from xl_claims.core.values import cell_text, id_key, is_blank, parse_date
+from xl_claims.core.values import id_key, is_blank, parse_date
 
 #: Field → header spellings an export may use (matched with ``normalize_header``).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -186,49 +186,6 @@ def duplicate_key(claim_id: object, part: object) -> tuple[str, str] | None:
     return claim, "" if is_blank(part) else normalize_name(part)
 
 
-@dataclass(frozen=True, slots=True)
-class LineRef:
-    """Where a claim line is: file name, sheet and 1-based row."""
-
-    file: str
-    sheet: str | None
-    row: int
-
-    def seen_from(self, other: LineRef) -> str:
-        """How ``other`` refers to this line: ``row 3`` in the same sheet, else with the file."""
-        if (self.file, self.sheet) == (other.file, other.sheet):
-            return f"row {self.row}"
-        return f"{self.file} row {self.row}"
-
-
-class DuplicateTracker:
-    """The one duplicate rule (batch, button, reconciliation): the first line of each
-    ``duplicate_key`` counts; a later line with the same key is a DUPLICATE of it."""
-
-    def __init__(self) -> None:
-        self._first: dict[tuple[str, str], LineRef] = {}
-
-    def first_of(self, claim_id: object, part: object, ref: LineRef) -> LineRef | None:
-        """The earlier line this one duplicates, or None (then this line is remembered)."""
-        key = duplicate_key(claim_id, part)
-        if key is None:
-            return None
-        first = self._first.setdefault(key, ref)
-        return None if first is ref else first
-
-
-def duplicate_reason(first: LineRef, ref: LineRef, claim_id: object, part: object) -> str:
-    return (
-        f"Duplicate of {first.seen_from(ref)} (claim {cell_text(claim_id) or ''}, part "
-        f"{cell_text(part) or ''}): counted once there. [rule duplicate]"
-    )
-
-
-def duplicate_values(values: tuple, reason: str) -> tuple:
-    """The eight computed cells of a duplicate line: no refund, no resolution, DUPLICATE."""
-    return (*values[:3], None, None, str(Status.DUPLICATE), reason, values[7])
-
-
 def is_blank_row(values: Sequence[object]) -> bool:
     return all(is_blank(v) for v in values)
 
@@ -256,15 +213,11 @@ __all__ = [
     "FIELDS",
     "FIELD_ALIASES",
     "HEADER_ALIASES",
-    "DuplicateTracker",
     "HeaderMatch",
-    "LineRef",
     "claim_from_values",
     "computed_values",
     "decide_values",
     "duplicate_key",
-    "duplicate_reason",
-    "duplicate_values",
     "field_name",
     "find_header_row",
     "is_blank_row",

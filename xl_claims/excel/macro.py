@@ -1,9 +1,9 @@
 """The "Fill computed columns" button: the batch's code path, run on the workbook open in Excel.
 
 ``macros/xl_claims_button.bas`` calls ``fill_computed_columns()`` through xlwings' ``RunPython``.
-The work is ``plan_fill`` on plain lists — the same ``xl_claims.table`` functions the weekly batch
-uses (find_header_row, match_headers, decide_values, computed_values, COMPUTED_HEADERS) — and
-the xlwings part only reads the sheet's used range and writes the planned columns back.
+The work is ``plan_fill`` on plain lists — the batch's header rules (``core.table``) and its row
+rules (``core.rows``: merged cells filled down, duplicates) — and the xlwings part only reads the
+sheet's used range and merged cells and writes the planned columns back.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from decimal import Decimal
 
 from xl_claims.core.errors import ClaimsError, WorkbookError
 from xl_claims.core.policy import Policy
+from xl_claims.core.rows import MERGE_FILLED, LineRef, Merge, RowDecider, claim_rows
 from xl_claims.core.table import (
     COMPUTED_HEADERS,
-    computed_values,
-    decide_values,
     find_header_row,
     is_blank_row,
     missing_headers_message,
@@ -52,17 +51,46 @@ def plan_fill(
     policy: Policy,
     formulas: Sequence[Sequence[object]] | None = None,
     extra: dict[str, list[str]] | None = None,
+    merges: Sequence[Merge] = (),
+    sheet_name: str = CLAIMS_SHEET,
 ) -> FillPlan:
     """Plan the computed columns for a sheet's rows (values as Excel gives them).
 
-    Missing computed columns are added right of the last header; a computed column that holds a
-    formula in any data row is left alone (the xlwings template's CLAIM_REFUND columns). Blank
-    lines get empty computed cells; every other line gets the eight cells the batch writes.
+    ``merges`` are the merged ranges, 1-based within ``rows``. The rows are read and decided by
+    the batch's own rules (``core.rows.claim_rows`` and ``RowDecider``): merged claim ids, orders
+    and dates filled down, the first line of a claim id and part counted and a later one a
+    DUPLICATE. Missing computed columns are added right of the last header; a computed column
+    that holds a formula in any data row is left alone (the xlwings template's live columns).
     """
     index, match = find_header_row(rows, extra)
     if index is None:
         raise WorkbookError(missing_headers_message(match))
     plan = FillPlan(header_row=index)
+    positions = _positions(plan, match)
+    data = list(rows[index + 1 :])
+    while data and is_blank_row(data[-1]):
+        data.pop()
+    formula_rows = list(formulas[index + 1 : index + 1 + len(data)]) if formulas else []
+    for header, position in positions.items():
+        if position not in plan.new_headers and _has_formula(formula_rows, position):
+            plan.kept.append(header)
+    decider = RowDecider(policy)
+    cells: list[tuple] = []
+    for row in claim_rows(enumerate(data, start=index + 2), match, merges):
+        if row.blank:
+            cells.append((None,) * len(COMPUTED_HEADERS))
+            continue
+        outcome = decider.decide(row, LineRef("", sheet_name, row.row))
+        plan.statuses[outcome.status] += 1
+        cells.append(tuple(_excel(v) for v in outcome.values))
+    for offset, header in enumerate(COMPUTED_HEADERS):
+        if header not in plan.kept:
+            plan.columns[positions[header]] = [line[offset] for line in cells]
+    return plan
+
+
+def _positions(plan: FillPlan, match) -> dict[str, int]:
+    """Where each computed column goes: the existing block's place, or right of the headers."""
     last = max((i for i, h in enumerate(match.headers) if h), default=-1)
     positions: dict[str, int] = {}
     for header in COMPUTED_HEADERS:
@@ -72,27 +100,7 @@ def plan_fill(
             last += 1
             positions[header] = last
             plan.new_headers[last] = header
-    data = list(rows[index + 1 :])
-    while data and is_blank_row(data[-1]):
-        data.pop()
-    formula_rows = list(formulas[index + 1 : index + 1 + len(data)]) if formulas else []
-    for header, position in positions.items():
-        if position not in plan.new_headers and _has_formula(formula_rows, position):
-            plan.kept.append(header)
-    inputs = sorted(match.columns.items(), key=lambda item: item[1])
-    cells: list[tuple] = []
-    for row in data:
-        values = {name: _cell(row, pos) for name, pos in inputs}
-        if is_blank_row(list(values.values())):
-            cells.append((None,) * len(COMPUTED_HEADERS))
-            continue
-        decision = decide_values(values, policy)
-        plan.statuses[str(decision.status)] += 1
-        cells.append(tuple(_excel(v) for v in computed_values(decision)))
-    for offset, header in enumerate(COMPUTED_HEADERS):
-        if header not in plan.kept:
-            plan.columns[positions[header]] = [line[offset] for line in cells]
-    return plan
+    return positions
 
 
 def fill_computed_columns(book=None) -> str:
@@ -117,7 +125,9 @@ def fill_sheet(sheet, policy: Policy) -> str:
     formulas = used.formula
     if not isinstance(formulas, list | tuple) or not isinstance(formulas[0], list | tuple):
         formulas = [[formulas]] if not isinstance(formulas, list | tuple) else [formulas]
-    plan = plan_fill(rows, policy, formulas)
+    plan = plan_fill(
+        rows, policy, formulas, merges=_merges(sheet, used, rows), sheet_name=sheet.name
+    )
     top, left = used.row + plan.header_row, used.column
     for position, header in plan.new_headers.items():
         sheet.range((top, left + position)).value = header
@@ -126,6 +136,36 @@ def fill_sheet(sheet, policy: Policy) -> str:
             target = sheet.range((top + 1, left + position), (top + len(values), left + position))
             target.value = [[value] for value in values]
     return plan.summary()
+
+
+def _merges(sheet, used, rows: Sequence[Sequence[object]]) -> list[Merge]:
+    """The merged ranges over empty cells of the filled-down columns, 1-based within ``rows``.
+
+    Only empty cells can be covered by a merge from above, so only they are asked about (one
+    Excel call each); a typical sheet has none or a few multi-line claims.
+    """
+    index, match = find_header_row(rows)
+    if index is None:
+        return []
+    columns = [match.columns[name] for name in MERGE_FILLED if name in match.columns]
+    found: set[Merge] = set()
+    for offset, row in enumerate(rows[index + 1 :], start=index + 1):
+        for position in columns:
+            if position < len(row) and row[position] is None:
+                cell = sheet.range((used.row + offset, used.column + position))
+                if cell.merge_cells:
+                    area = cell.merge_area
+                    first_row, first_col = area.row - used.row + 1, area.column - used.column + 1
+                    last = area.last_cell
+                    found.add(
+                        (
+                            first_row,
+                            first_col,
+                            last.row - used.row + 1,
+                            last.column - used.column + 1,
+                        )
+                    )
+    return sorted(found)
 
 
 def _claims_sheet(book):

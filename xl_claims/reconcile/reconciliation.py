@@ -21,10 +21,9 @@ from xl_claims.core.files import file_sha256
 from xl_claims.core.model import Claim, Decision, Status
 from xl_claims.core.names import normalize_name
 from xl_claims.core.policy import Policy
+from xl_claims.core.rows import DuplicateTracker, LineRef
 from xl_claims.core.table import (
     COMPUTED_HEADERS,
-    DuplicateTracker,
-    LineRef,
     computed_values,
     decide_values,
 )

@@ -24,7 +24,7 @@ import os
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
@@ -34,6 +34,7 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_claims.core.errors import WorkbookError
+from xl_claims.core.rows import ClaimRow, claim_rows
 from xl_claims.core.table import (
     COMPUTED_HEADERS,
     HeaderMatch,
@@ -51,21 +52,9 @@ MAX_TEXT_CHARS = 500_000_000
 HEADER_SCAN = 30
 #: Longest header text looked at; longer cells are cut before matching (a 1 MB cell is no header).
 HEADER_MAX_CHARS = 80
-#: Fields forward-filled from the top cell of a merged range down a multi-line claim.
-MERGE_FILLED = ("claim_id", "order", "date")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 _CSV_ENCODINGS = ("utf-8-sig", "cp1252")
-
-
-@dataclass
-class ClaimRow:
-    """One sheet row below the header: its field values, or ``blank`` (kept, never computed)."""
-
-    row: int  # 1-based sheet row number
-    values: dict[str, object]  # field → cell value (cached value for formulas), forward-filled
-    blank: bool = False
-    stored: dict[str, object] = field(default_factory=dict)  # computed header → value on file
 
 
 @dataclass
@@ -400,7 +389,6 @@ def _header_text(value: object) -> object:
 def _claim_sheet(grid: SheetGrid, path: Path, header_row: int, match: HeaderMatch) -> ClaimSheet:
     worksheet = grid.worksheet
     computed_columns = {position + 1 for position in match.computed.values()}
-    data_columns = [c for c in range(1, grid.last_col + 1) if c not in computed_columns]
     last_column = 0
     for (row, column), cell in grid.cells.items():
         if (
@@ -410,26 +398,18 @@ def _claim_sheet(grid: SheetGrid, path: Path, header_row: int, match: HeaderMatc
             and cell._value is not None
         ):
             last_column = max(last_column, column)
-    data_columns = [c for c in data_columns if c <= last_column]
     field_columns = {name: position + 1 for name, position in match.columns.items()}
     formula_columns = [
         column for column in field_columns.values() if _has_formula(grid, column, header_row)
     ]
     cached = _cached_values(path, worksheet.title, grid, formula_columns, header_row)
-    fills = _merge_fills(worksheet, field_columns, header_row)
-    rows: list[ClaimRow] = []
-    for row in range(header_row + 1, grid.last_row + 1):
-        blank = all(is_blank(grid.value(row, c)) for c in data_columns)
-        values: dict[str, object] = {}
-        for name, column in field_columns.items():
-            value = cached.get((row, column), grid.value(row, column))
-            if value is None and (row, column) in fills:
-                value = fills[(row, column)]
-            values[name] = value
-        stored = {
-            header: grid.value(row, position + 1) for header, position in match.computed.items()
-        }
-        rows.append(ClaimRow(row=row, values=values, blank=blank, stored=stored))
+    width = max(grid.last_col, *(p + 1 for p in match.computed.values()), 1)
+    sheet_rows = (
+        (row, [cached.get((row, c), grid.value(row, c)) for c in range(1, width + 1)])
+        for row in range(header_row + 1, grid.last_row + 1)
+    )
+    merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in worksheet.merged_cells.ranges]
+    rows = list(claim_rows(sheet_rows, match, merges))
     while rows and rows[-1].blank and not any(v is not None for v in rows[-1].stored.values()):
         rows.pop()
     return ClaimSheet(
@@ -473,22 +453,6 @@ def _cached_values(path, title, grid, columns, header_row) -> dict[tuple[int, in
     return cached
 
 
-def _merge_fills(worksheet, field_columns, header_row) -> dict[tuple[int, int], object]:
-    """Values merged down a multi-line claim: each covered cell gets the range's top value."""
-    columns = {field_columns[f] for f in MERGE_FILLED if f in field_columns}
-    fills: dict[tuple[int, int], object] = {}
-    for merged in worksheet.merged_cells.ranges:
-        if merged.max_row <= header_row:
-            continue
-        for column in columns:
-            if merged.min_col <= column <= merged.max_col:
-                top = worksheet._cells.get((merged.min_row, merged.min_col))
-                value = None if top is None else top._value
-                for row in range(max(merged.min_row, header_row + 1), merged.max_row + 1):
-                    fills[(row, column)] = value
-    return fills
-
-
 def claim_sheet_from_rows(
     rows: Sequence[Sequence[object]],
     path: str | os.PathLike,
@@ -504,32 +468,22 @@ def claim_sheet_from_rows(
     if index is None:
         raise fail(path, f"{missing_headers_message(match)}.")
     computed = set(match.computed.values())
-    claim_rows = []
     last_column = max(
         (p + 1 for p, h in enumerate(match.headers) if h and p not in computed), default=0
     )
-    for offset, cells in enumerate(rows[index + 1 :], start=index + 2):
-        cells = list(cells)
-        data = [v for position, v in enumerate(cells) if position not in computed]
-        values = {
-            name: cells[position] if position < len(cells) else None
-            for name, position in match.columns.items()
-        }
-        stored = {h: cells[p] if p < len(cells) else None for h, p in match.computed.items()}
+    for cells in rows[index + 1 :]:
         for position, value in enumerate(cells):
             if position not in computed and not is_blank(value):
                 last_column = max(last_column, position + 1)
-        claim_rows.append(
-            ClaimRow(row=offset, values=values, blank=all(is_blank(v) for v in data), stored=stored)
-        )
-    while claim_rows and claim_rows[-1].blank:
-        claim_rows.pop()
+    found = list(claim_rows(enumerate(rows[index + 1 :], start=index + 2), match))
+    while found and found[-1].blank:
+        found.pop()
     return ClaimSheet(
         path=path,
         sheet=sheet,
         header_row=index + 1,
         match=match,
-        rows=claim_rows,
+        rows=found,
         last_column=last_column,
     )
 
