@@ -91,8 +91,9 @@ def test_missing_required_headers_names_file_sheet_found_and_expected(tmp_path):
     assert str(caught.value) == (
         "orders.xlsx: sheet 'Claims': no header row with the needed columns in the first 30 rows; "
         "found headers: 'Order', 'Customer', 'Amount'; expected a part column (Part, Accessory, "
-        "Component, Part name) and an issue column (Issue, Issue type, Problem, Defect, Reason) "
-        "or a grade column (Grade, Severity)."
+        "Component, Part name) and an issue column (Issue, Issue type, Quality issue, Problem, "
+        "Defect, Reason) "
+        "or a grade column (Grade, Severity, Quality grade)."
     )
 
 

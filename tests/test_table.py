@@ -76,8 +76,9 @@ def test_missing_required_headers_names_found_and_expected():
     assert missing_headers_message(best) == (
         "no header row with the needed columns in the first 30 rows; "
         "found headers: 'Claim ID', 'Customer', 'Part'; expected a part column (Part, Accessory, "
-        "Component, Part name) and an issue column (Issue, Issue type, Problem, Defect, Reason) "
-        "or a grade column (Grade, Severity)"
+        "Component, Part name) and an issue column (Issue, Issue type, Quality issue, Problem, "
+        "Defect, Reason) "
+        "or a grade column (Grade, Severity, Quality grade)"
     )
 
 

@@ -137,15 +137,17 @@ def find_header_row(rows: Sequence[Sequence[object]], extra=None, scan: int = 30
     return None, best
 
 
-def missing_headers_message(best: HeaderMatch) -> str:
+def missing_headers_message(
+    best: HeaderMatch, where: str = "no header row with the needed columns in the first 30 rows"
+) -> str:
+    """What was found and what is needed, with the header spellings that are recognised."""
     found = ", ".join(repr(h) for h in best.headers if h) or "none"
-    expected = "a part column (Part, Accessory, Component, Part name) and an issue column " + (
-        "(Issue, Issue type, Problem, Defect, Reason) or a grade column (Grade, Severity)"
-    )
-    return (
-        "no header row with the needed columns in the first 30 rows; "
-        f"found headers: {found}; expected {expected}"
-    )
+
+    def column(field: str, article: str = "a") -> str:
+        return f"{article} {field} column ({', '.join(HEADER_ALIASES[field])})"
+
+    expected = f"{column('part')} and {column('issue', 'an')} or {column('grade')}"
+    return f"{where}; found headers: {found}; expected {expected}"
 
 
 def claim_from_values(values: Mapping[str, object]) -> Claim:
