@@ -1,27 +1,21 @@
 """Deciding many lines: each distinct line once, remembered in an explicit cache object.
 
 A weekly export repeats a few hundred combinations of issue, part, grade and quantity across
-thousands of lines. The cache keys on the values a decision depends on, each tagged with its type
-and, for floats and Decimals, its exact text: ``True``, ``1``, ``1.0`` and ``Decimal('1.0')``
-hash alike in Python but are different inputs (``quantity=True`` is an ERROR, ``1`` is not; an
-error message quotes the value as given), so a decision never depends on what was decided before.
+thousands of lines. The cache keys on the ``repr`` of each value a decision depends on: ``True``,
+``1``, ``1.0``, ``-0.0`` and ``Decimal('1.0')`` are equal in Python but are different inputs
+(``quantity=True`` is an ERROR, ``1`` is not; an error message quotes the value as given), and
+their reprs, which carry type and exact digits, differ — so a decision never depends on what was
+decided before.
 """
 
 from __future__ import annotations
 
 from xl_claims.core.engine import PRICE_RULES, decide_under, noted_before_policy
 from xl_claims.core.model import Claim, Decision
-from xl_claims.core.policy import Policy
+from xl_claims.core.policy import Policy, PolicyVersion
 
 #: The leading Claim fields a decision depends on besides the version: all but date and price.
 DECISION_FIELDS = 7
-#: Types whose values are their own exact key (the type tag separates True from 1).
-_EXACT_TYPES = frozenset({str, int, bool, type(None)})
-
-
-def _tagged(value: object) -> tuple[type, object]:
-    kind = type(value)
-    return (kind, value) if kind in _EXACT_TYPES else (kind, repr(value))
 
 
 class DecisionCache:
@@ -37,12 +31,18 @@ class DecisionCache:
         self.policy = policy
         self.limit = limit
         self._memo: dict[str, dict[tuple, Decision]] = {v.id: {} for v in policy.versions}
+        self._dates: dict[object, tuple[PolicyVersion, bool]] = {}  # date → (version, before)
 
     def decide(self, claim: Claim) -> Decision:
-        version = self.policy.for_date(claim.date)
+        found = self._dates.get(claim.date)
+        if found is None:
+            found = self._dates[claim.date] = (
+                self.policy.for_date(claim.date),
+                self.policy.predates(claim.date),
+            )
+        version, before = found
         memo = self._memo[version.id]
-        before = self.policy.predates(claim.date)
-        key = (before, *map(_tagged, claim[:DECISION_FIELDS]))
+        key = (before, *map(repr, claim[:DECISION_FIELDS]))
         decision = memo.get(key)
         if decision is None:
             decision = decide_under(claim, version)

@@ -7,6 +7,7 @@ choice, a date, an id to match on, and a cell shown as text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -162,11 +163,20 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        text = " ".join(value.replace(",", " ").split())
-        for candidate in (text, text[:10]):
-            for fmt in DATE_FORMATS:
-                try:
-                    return dt.datetime.strptime(candidate, fmt).date()
-                except ValueError:
-                    continue
+        found = _date_from_text(value)
+        if found is not None:
+            return found
     raise InvalidValueError(f"expected a date like 2026-03-14, got {value!r}")
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_from_text(value: str) -> dt.date | None:
+    """Text dates repeat down an export (one per day): each distinct text is parsed once."""
+    text = " ".join(value.replace(",", " ").split())
+    for candidate in (text, text[:10]):
+        for fmt in DATE_FORMATS:
+            try:
+                return dt.datetime.strptime(candidate, fmt).date()
+            except ValueError:
+                continue
+    return None
