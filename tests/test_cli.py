@@ -179,3 +179,15 @@ def test_decide_grade_without_part(run):
     result = run("decide", "--grade", "High")
     assert result.exit_code == 1
     assert result.output.endswith("Error: A claim line with a grade needs a part.\n")
+
+
+def test_decide_with_a_huge_value_override_is_an_error_line_not_a_traceback(run):
+    result = run(
+        "decide", "--issue", "Breakage", "--part", "Packaging box", "--value-override", "1e30"
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "Status:         ERROR\n" in result.output
+    assert result.output.endswith(
+        "Error: Value override must be at most 1,000,000,000, got '1e30'.\n"
+    )

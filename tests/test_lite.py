@@ -197,5 +197,8 @@ def test_lite_command_refuses_a_file_as_folder(tmp_path):
     target = tmp_path / "main.py"
     target.write_text("x")
     result = CliRunner().invoke(main, ["lite", str(target)])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
+    assert result.output.endswith(
+        f"Error: Invalid value for 'OUT_DIR': Directory '{target}' is a file.\n"
+    )
     assert target.read_text() == "x"

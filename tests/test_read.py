@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from openpyxl.styles import Font
 
 from xl_claims.core.errors import WorkbookError
 from xl_claims.core.table import COMPUTED_HEADERS
+from xl_claims.workbook import template
 from xl_claims.workbook.read import open_workbook, read_claims, read_sheet_rows
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
@@ -166,12 +168,32 @@ def test_read_sheet_rows_csv():
     assert rows[1][9] == "$120.00"
 
 
-def test_open_workbook_keeps_vba_for_macro_workbooks_and_collects_warnings(tmp_path):
-    path = save(tmp_path / "plain.xlsx", [["Part"]])
+def test_open_workbook_keeps_vba_only_for_macro_workbooks(tmp_path):
+    plain = open_workbook(save(tmp_path / "plain.xlsx", [["Part"]]))
+    assert plain.vba_archive is None
+    macro_book = open_workbook(template.quickstart_path())  # xlwings' quickstart carries VBA
+    assert "xl/vbaProject.bin" in macro_book.vba_archive.namelist()
+
+
+def test_open_workbook_collects_openpyxl_load_warnings_instead_of_printing_them(tmp_path):
+    path = save(tmp_path / "validated.xlsx", [["Part"]])
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    extension = (
+        '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+        'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+        '<x14:dataValidations count="0"/></ext></extLst>'
+    )
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        "</worksheet>", extension + "</worksheet>"
+    ).encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
     caught: list[str] = []
-    workbook = open_workbook(path, warnings_out=caught)
-    assert workbook.vba_archive is None
-    assert caught == []
+    open_workbook(path, warnings_out=caught)
+    assert caught == ["Data Validation extension is not supported and will be removed"]
 
 
 def test_csv_that_is_binary_is_refused(tmp_path):

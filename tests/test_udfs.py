@@ -379,7 +379,8 @@ def test_only_the_open_source_part_of_xlwings_is_active():
         assert not [line for line in lines if importing_pro.match(line)], source
 
 
-def test_refund_money_is_the_engine_decimal_converted_once(policy):
+def test_a_refund_cell_is_the_engines_decimal_as_a_float(policy):
     decision = decide(Claim(grade="Low", part="Weapon (small)", quantity=3), policy)
     assert decision.refund == Decimal("3.75")
-    assert udfs.REFUND("Low", "Weapon (small)", 3) == 3.75
+    cell = udfs.REFUND("Low", "Weapon (small)", 3)
+    assert (type(cell), cell) == (float, float(decision.refund))

@@ -159,12 +159,18 @@ def test_the_committed_module_is_xlwings_output_plus_error_value_lines(windows):
     assert "Function REFUND(grade, part, Optional quantity)" in text
 
 
-def test_the_cell_prefixes_are_the_ones_the_vba_converts():
-    from xl_claims.excel import cells
-
-    assert cells.REVIEW_PREFIX == "#REVIEW: " and cells.ERROR_PREFIX == "#ERROR: "
-    assert udfs.REFUND("Depends", "Weapon (small)").startswith(cells.REVIEW_PREFIX)
-    assert udfs.REFUND("High", "Wepon").startswith(cells.ERROR_PREFIX)
+def test_the_cells_without_a_number_start_with_the_prefixes_the_vba_converts():
+    text = (MACROS / "xl_claims_udfs.bas").read_bytes().decode("ascii")
+    converted = dict(
+        (prefix, code)
+        for length, prefix, code in re.findall(
+            r'Left\$\(value, (\d+)\) = "([^"]+)" Then\r\n\s+XlClaimsError = CVErr\((\d+)\)', text
+        )
+        if int(length) == len(prefix)
+    )
+    assert converted == {"#REVIEW: ": "2042", "#ERROR: ": "2015"}  # xlErrNA, xlErrValue
+    assert udfs.REFUND("Depends", "Weapon (small)").startswith("#REVIEW: ")
+    assert udfs.REFUND("High", "Wepon").startswith("#ERROR: ")
 
 
 def test_the_button_macro_runs_an_existing_python_function():
