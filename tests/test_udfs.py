@@ -384,3 +384,17 @@ def test_a_refund_cell_is_the_engines_decimal_as_a_float(policy):
     assert decision.refund == Decimal("3.75")
     cell = udfs.REFUND("Low", "Weapon (small)", 3)
     assert (type(cell), cell) == (float, float(decision.refund))
+
+
+def test_a_huge_value_override_is_one_error_cell_not_an_exception_in_every_cell():
+    cells_out = udfs.CLAIM_REFUND(
+        [["Breakage"], ["Breakage"]],
+        [["Packaging box"], ["Weapon (small)"]],
+        [["High"], ["High"]],
+        None,
+        [[1e26], [None]],
+    )
+    assert cells_out == [
+        ["#ERROR: Value override must be at most 1,000,000,000, got 1e+26."],
+        [5.0],
+    ]

@@ -252,48 +252,46 @@ def _build_version(raw: dict, index: int, problems: list[str]) -> PolicyVersion:
     if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha()):
         problems.append(f"{where}.currency: expected a 3-letter code such as USD, got {currency!r}")
         currency = "USD"
-
-    lookup: dict[str, dict[str, str]] = {"grade": {}, "issue": {}, "part": {}}
-    aliases: dict[str, dict[str, list[str]]] = {"grade": {}, "issue": {}, "part": {}}
-
-    grades: dict[str, Grade] = {}
-    for entry in _entries(raw, "grade", where, _GRADE_KEYS, problems):
-        name, key = entry["name"], f"{where}.grade[{entry['name']}]"
-        rate = _amount(entry.get("rate"), f"{key}.rate", problems, upper=Decimal(1))
-        grades[name] = Grade(name=name, rate=rate)
-        _register(lookup["grade"], aliases["grade"], entry, key, problems)
-
-    parts: dict[str, Part] = {}
-    for entry in _entries(raw, "part", where, _PART_KEYS, problems):
-        name, key = entry["name"], f"{where}.part[{entry['name']}]"
-        value = _amount(entry.get("max_value"), f"{key}.max_value", problems)
-        parts[name] = Part(name=name, max_value=value)
-        _register(lookup["part"], aliases["part"], entry, key, problems)
-
-    issues: dict[str, Issue] = {}
-    for entry in _entries(raw, "issue", where, _ISSUE_KEYS, problems):
-        name, key = entry["name"], f"{where}.issue[{entry['name']}]"
-        issues[name] = _build_issue(entry, key, grades, parts, lookup, problems)
-        _register(lookup["issue"], aliases["issue"], entry, key, problems)
-        wording = entry.get("wording")
-        if isinstance(wording, str) and normalize_name(wording) not in lookup["issue"]:
-            lookup["issue"][normalize_name(wording)] = name
-
-    for kind, table in (("grade", grades), ("issue", issues), ("part", parts)):
-        if not table:
-            problems.append(f"{where}.{kind}: expected at least one [[version.{kind}]] table")
-
-    return PolicyVersion(
+    version = PolicyVersion(
         id=version_id,
         effective_from=effective,
         source=source,
         currency=currency.upper(),
-        grades=grades,
-        issues=issues,
-        parts=parts,
-        lookup=lookup,
-        aliases=aliases,
+        grades={},
+        issues={},
+        parts={},
+        lookup={"grade": {}, "issue": {}, "part": {}},
+        aliases={"grade": {}, "issue": {}, "part": {}},
     )
+    _build_tables(version, raw, where, problems)
+    return version
+
+
+def _build_tables(version: PolicyVersion, raw: dict, where: str, problems: list[str]) -> None:
+    """Grades, then parts, then issues (which name grades and parts), with every spelling."""
+    lookup, aliases = version.lookup, version.aliases
+    for entry in _entries(raw, "grade", where, _GRADE_KEYS, problems):
+        name, key = entry["name"], f"{where}.grade[{entry['name']}]"
+        rate = _amount(entry.get("rate"), f"{key}.rate", problems, upper=Decimal(1))
+        version.grades[name] = Grade(name=name, rate=rate)
+        _register(lookup["grade"], aliases["grade"], entry, key, problems)
+    for entry in _entries(raw, "part", where, _PART_KEYS, problems):
+        name, key = entry["name"], f"{where}.part[{entry['name']}]"
+        value = _amount(entry.get("max_value"), f"{key}.max_value", problems)
+        version.parts[name] = Part(name=name, max_value=value)
+        _register(lookup["part"], aliases["part"], entry, key, problems)
+    for entry in _entries(raw, "issue", where, _ISSUE_KEYS, problems):
+        name, key = entry["name"], f"{where}.issue[{entry['name']}]"
+        version.issues[name] = _build_issue(
+            entry, key, version.grades, version.parts, lookup, problems
+        )
+        _register(lookup["issue"], aliases["issue"], entry, key, problems)
+        wording = entry.get("wording")
+        if isinstance(wording, str) and normalize_name(wording) not in lookup["issue"]:
+            lookup["issue"][normalize_name(wording)] = name
+    for kind in ("grade", "issue", "part"):
+        if not version.names(kind):
+            problems.append(f"{where}.{kind}: expected at least one [[version.{kind}]] table")
 
 
 def _build_issue(entry, key, grades, parts, lookup, problems) -> Issue:
