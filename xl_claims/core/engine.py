@@ -65,14 +65,20 @@ def decide_under(claim: Claim, version: PolicyVersion) -> Decision:
 
 def error_decision(version: PolicyVersion, rule: str, message: str) -> Decision:
     """The one way an ERROR decision is made: no refund, the rule and the message."""
+    return _decision(version, Status.ERROR, None, None, rule, message)
+
+
+def _decision(version: PolicyVersion, status, refund, resolution, rule, explanation, **known):
+    """Every decision carries its policy version and currency (the audit trail)."""
     return Decision(
-        status=Status.ERROR,
-        refund=None,
-        resolution=None,
+        status=status,
+        refund=refund,
+        resolution=resolution,
         rule=rule,
-        explanation=message,
+        explanation=explanation,
         policy_version=version.id,
         currency=version.currency,
+        **known,
     )
 
 
@@ -90,17 +96,16 @@ def _decide(claim: Claim, version: PolicyVersion) -> Decision:
         raise InvalidValueError("A claim line needs an issue or a grade.")
 
     def made(status, refund, resolution, rule, explanation, **known) -> Decision:
-        return Decision(
-            status=status,
-            refund=refund,
-            resolution=resolution,
-            rule=rule,
-            explanation=explanation,
-            policy_version=version.id,
-            currency=version.currency,
-            issue=issue.name if issue else None,
-            part=part.name if part else None,
+        names = {"issue": issue.name if issue else None, "part": part.name if part else None}
+        return _decision(
+            version,
+            status,
+            refund,
+            resolution,
+            rule,
+            explanation,
             quantity=quantity,
+            **names,
             **known,
         )
 

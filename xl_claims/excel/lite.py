@@ -20,6 +20,7 @@ from xl_claims import __version__
 from xl_claims.core.errors import PolicyError, UsageError
 from xl_claims.core.files import write_text_atomic
 from xl_claims.core.policy import Policy
+from xl_claims.excel import udfs
 
 #: Bundled modules, in import order (each imports only earlier ones).
 MODULES = (
@@ -115,19 +116,7 @@ def _install_xl_claims():
 
 _install_xl_claims()
 
-from xl_claims.excel.udfs import (  # noqa: E402  (registered by xlwings Lite from here)
-    CLAIM_EXPLAIN,
-    CLAIM_REFUND,
-    ISSUE_GRADE,
-    PART_VALUE,
-    POLICY_GRADES,
-    POLICY_ISSUES,
-    POLICY_PARTS,
-    POLICY_VERSION,
-    REFUND,
-    REFUND_EXPLAIN,
-    REFUND_RATE,
-)
+from xl_claims.excel.udfs import {functions}  # noqa: E402  (xlwings Lite registers them)
 '''
 
 
@@ -159,7 +148,7 @@ def render_main(policy: Policy) -> str:
     for name in MODULES:
         parts.append(f"    ({name!r}, {_literal(module_source(name))}),\n")
     parts.append("]\n")
-    parts.append(_LOADER)
+    parts.append(_LOADER.replace("{functions}", ", ".join(sorted(udfs.__all__))))
     return "".join(parts)
 
 

@@ -194,3 +194,6 @@ FUNCTIONS = (
     POLICY_GRADES,
     POLICY_VERSION,
 )
+
+#: What ``from xl_claims.excel.udfs import *`` gives (the ``xl_claims.udfs`` shim): the functions.
+__all__ = [function.__name__ for function in FUNCTIONS]

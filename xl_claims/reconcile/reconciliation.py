@@ -404,16 +404,3 @@ def reconcile(
         outside_period=outside,
         grade_order=list(dict.fromkeys(g for v in policy.versions for g in v.grades)),
     )
-
-
-__all__ = [
-    "NEEDS_REVIEW",
-    "STATUSES",
-    "InputFile",
-    "Reconciliation",
-    "claim_line",
-    "mark_duplicates",
-    "read_payments",
-    "reconcile",
-    "stored_changes",
-]
