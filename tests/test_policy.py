@@ -180,3 +180,22 @@ def test_not_toml_and_missing_file(tmp_path):
 
 def test_the_bundled_file_has_no_problem():
     assert check_policy(BUNDLED) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "typo", "message"),
+    [
+        ("grade", "Meduim", "Unknown grade 'Meduim'. Did you mean 'Medium'?"),
+        ("grade", "Hihg", "Unknown grade 'Hihg'. Did you mean 'High'?"),
+        ("issue", "Brekage", "Unknown issue 'Brekage'. Did you mean 'Breakage'?"),
+        (
+            "part",
+            "Wepon",
+            "Unknown part 'Wepon'. Did you mean 'Weapon (large)' or 'Weapon (small)'?",
+        ),
+    ],
+)
+def test_a_typo_is_offered_the_name_never_a_one_letter_alias(policy, kind, typo, message):
+    with pytest.raises(UnknownNameError) as caught:
+        getattr(policy.latest, kind)(typo)
+    assert str(caught.value) == message

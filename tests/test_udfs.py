@@ -67,7 +67,7 @@ def expected_cell(decision):
             "#ERROR: Unknown part 'Hed sculpt w/o special functions'. "
             "Did you mean 'Head sculpt w/o special functions'?",
         ),
-        ("Hihg", HEAD, None, "#ERROR: Unknown grade 'Hihg'. Did you mean 'H'?"),
+        ("Hihg", HEAD, None, "#ERROR: Unknown grade 'Hihg'. Did you mean 'High'?"),
         (
             "High",
             HEAD,

@@ -5,7 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rapidfuzz import fuzz, process
+try:
+    from rapidfuzz import fuzz, process
+except ImportError:  # xlwings Lite without rapidfuzz: the same scores in plain Python
+    from xl_claims.core import fuzzy
+
+    def _extract(query: str, keys: list[str], limit: int) -> list[tuple[str, float, int]]:
+        return fuzzy.extract(query, keys, limit=limit, score_cutoff=60)
+
+else:
+
+    def _extract(query: str, keys: list[str], limit: int) -> list[tuple[str, float, int]]:
+        return process.extract(query, keys, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
+
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b]+")
 _WITHOUT = re.compile(r"\bw\s*/\s*o\b")
@@ -41,9 +53,7 @@ def suggest(value: object, candidates: Iterable[str], limit: int = 3) -> list[st
     """The known names closest to ``value``, best first: for messages only, never for money."""
     names = list(dict.fromkeys(candidates))
     keys = [normalize_name(n) for n in names]
-    found = process.extract(
-        normalize_name(value), keys, scorer=fuzz.WRatio, limit=limit, score_cutoff=60
-    )
+    found = _extract(normalize_name(value), keys, limit)
     if not found:
         return []
     best = found[0][1]

@@ -16,6 +16,8 @@ from xl_claims.core.names import normalize_name, suggest
 POLICY_ENV_VAR = "XL_CLAIMS_POLICY"
 DEPENDS = "Depends"
 OUTCOMES = ("refund", "discount", "not_covered")
+#: Aliases this short (L, M, H, Med) are abbreviations: "Did you mean" offers the name instead.
+ABBREVIATION_LENGTH = 3
 _VERSION_KEYS = {"id", "effective_from", "source", "currency", "grade", "issue", "part"}
 _GRADE_KEYS = {"name", "rate", "aliases"}
 _ISSUE_KEYS = {"name", "wording", "grade", "outcome", "value_part", "discount_rate", "aliases"}
@@ -77,7 +79,10 @@ class PolicyVersion:
         if canonical is None:
             best_per_name: dict[str, str] = {}  # an alias and its name are suggested once
             for spelling in suggest(name, self.spellings(kind)):
-                best_per_name.setdefault(table[normalize_name(spelling)], spelling)
+                meant = table[normalize_name(spelling)]
+                # An abbreviation (M, H, Med) is shorthand, not a word to offer: offer its name.
+                shown = spelling if len(normalize_name(spelling)) > ABBREVIATION_LENGTH else meant
+                best_per_name.setdefault(meant, shown)
             raise UnknownNameError(kind, name, list(best_per_name.values()))
         return canonical
 
