@@ -48,8 +48,13 @@ RUNNER = textwrap.dedent(
         "value": ns["PART_VALUE"]("Packaging box"),
         "grade": ns["ISSUE_GRADE"]("Minor packaging damage"),
         "error": ns["REFUND"]("High", "Hed sculpt w/o special functions"),
+        "typos": [
+            ns["REFUND_EXPLAIN"]("High", "Wepon"),
+            ns["REFUND_EXPLAIN"]("Meduim", "Weapon (small)"),
+        ],
+        "error_input": ns["REFUND"]([["#N/A"]], [["Weapon (small)"]]),
         "engine_file": sys.modules["xl_claims.core.engine"].__file__,
-        "rapidfuzz": type(sys.modules["rapidfuzz"].process.extract).__name__,
+        "matcher": "rapidfuzz" if "rapidfuzz" in sys.modules else "plain Python",
     }
     print(json.dumps(out))
     """
@@ -69,21 +74,44 @@ def run_main(path, blocked=("xl_claims",), env=None):
     return json.loads(done.stdout)
 
 
+def as_lite_shows(value):
+    """Lite shows a returned "#N/A" / "#VALUE!" as an error value: main.py returns those for
+    what the desktop functions show as #REVIEW / #ERROR text (nested lists kept)."""
+    if isinstance(value, list):
+        return [as_lite_shows(v) for v in value]
+    if isinstance(value, str) and value.startswith("#REVIEW: "):
+        return "#N/A"
+    if isinstance(value, str) and value.startswith("#ERROR: "):
+        return "#VALUE!"
+    return value
+
+
 def expected(policy):
     version = policy.latest
+    refunds = [[udfs.REFUND(g, p) for p in version.parts] for g in version.grades]
+    claims = [[udfs.CLAIM_REFUND(i, p) for p in version.parts] for i in version.issues]
     return {
         "version": version.id,
-        "refund": [[udfs.REFUND(g, p) for p in version.parts] for g in version.grades],
-        "claim": [[udfs.CLAIM_REFUND(i, p) for p in version.parts] for i in version.issues],
-        "range": udfs.REFUND(
-            [[g] for g in version.grades], [[next(iter(version.parts))]] * len(version.grades), 2.0
+        "refund": as_lite_shows(refunds),
+        "claim": as_lite_shows(claims),
+        "range": as_lite_shows(
+            udfs.REFUND(
+                [[g] for g in version.grades],
+                [[next(iter(version.parts))]] * len(version.grades),
+                2.0,
+            )
         ),
         "explain": udfs.REFUND_EXPLAIN("Detachment", "Weapon (large)", 3.0),
         "claim_explain": udfs.CLAIM_EXPLAIN("Painting", "Weapon (small)", "High"),
-        "rate": udfs.REFUND_RATE(["Low", "Medium", "High", "Depends"]),
-        "value": udfs.PART_VALUE("Packaging box"),
+        "rate": as_lite_shows(udfs.REFUND_RATE(["Low", "Medium", "High", "Depends"])),
+        "value": as_lite_shows(udfs.PART_VALUE("Packaging box")),
         "grade": udfs.ISSUE_GRADE("Minor packaging damage"),
-        "error": udfs.REFUND("High", "Hed sculpt w/o special functions"),
+        "error": as_lite_shows(udfs.REFUND("High", "Hed sculpt w/o special functions")),
+        "typos": [
+            udfs.REFUND_EXPLAIN("High", "Wepon"),
+            udfs.REFUND_EXPLAIN("Meduim", "Weapon (small)"),
+        ],
+        "error_input": [["#VALUE!"]],
     }
 
 
@@ -119,17 +147,25 @@ def test_main_py_computes_the_same_cells_without_the_installed_package(written, 
     assert (
         got["engine_file"] == f"<xl-claims {__version__}: xl_claims/core/engine.py>"
     )  # the embedded copy
-    del got["engine_file"], got["rapidfuzz"]
+    assert got.pop("matcher") == "rapidfuzz"
+    del got["engine_file"]
     assert got == expected(policy)
     assert got["refund"][2][2] == 40.0  # High × Head sculpt w/ special functions
+    assert got["refund"][3][2] == "#N/A"  # Depends: a real error value in Lite
+    assert got["error"] == "#VALUE!"
 
 
 def test_main_py_works_without_rapidfuzz(written, policy):
     got = run_main(written[0], blocked=("xl_claims", "rapidfuzz"))
-    assert got["rapidfuzz"] == "function"  # the difflib stand-in
-    assert got["refund"] == expected(policy)["refund"]  # numbers do not depend on it
-    assert got["claim"] == expected(policy)["claim"]
-    assert got["error"].startswith("#ERROR: Unknown part 'Hed sculpt w/o special functions'.")
+    assert got.pop("matcher") == "plain Python"
+    del got["engine_file"]
+    assert got == expected(policy)  # suggestions included: the same as the desktop's
+    assert got["typos"] == [
+        "ERROR: Unknown part 'Wepon'. Did you mean 'Weapon (large)' or 'Weapon (small)'? "
+        "[rule error.unknown-part, policy AS-2026.1]",
+        "ERROR: Unknown issue or grade 'Meduim'. Did you mean 'Medium'? "
+        "[rule error.unknown-issue, policy AS-2026.1]",
+    ]
 
 
 def test_main_py_registers_through_xlwings_lite_decorators(written, tmp_path):
@@ -168,9 +204,9 @@ def test_main_py_registers_through_xlwings_lite_decorators(written, tmp_path):
     registered = json.loads(done.stdout)
     assert set(registered) == {f.__name__ for f in udfs.FUNCTIONS}
     assert registered["REFUND"]["args"] == {
-        "grade": {"ndim": 2, "doc": udfs.ARG_DOCS["grade"]},
-        "part": {"ndim": 2, "doc": udfs.ARG_DOCS["part"]},
-        "quantity": {"ndim": 2, "doc": udfs.ARG_DOCS["quantity"]},
+        "grade": {"ndim": 2, "err_to_str": True, "doc": udfs.ARG_DOCS["grade"]},
+        "part": {"ndim": 2, "err_to_str": True, "doc": udfs.ARG_DOCS["part"]},
+        "quantity": {"ndim": 2, "err_to_str": True, "doc": udfs.ARG_DOCS["quantity"]},
     }
     assert registered["POLICY_VERSION"] == {
         "args": {},

@@ -77,14 +77,24 @@ class PolicyVersion:
         table = self.lookup[kind]
         canonical = table.get(normalize_name(name))
         if canonical is None:
-            best_per_name: dict[str, str] = {}  # an alias and its name are suggested once
-            for spelling in suggest(name, self.spellings(kind)):
-                meant = table[normalize_name(spelling)]
-                # An abbreviation (M, H, Med) is shorthand, not a word to offer: offer its name.
-                shown = spelling if len(normalize_name(spelling)) > ABBREVIATION_LENGTH else meant
-                best_per_name.setdefault(meant, shown)
-            raise UnknownNameError(kind, name, list(best_per_name.values()))
+            raise UnknownNameError(kind, name, self.suggestions(name, kind))
         return canonical
+
+    def suggestions(self, name: object, *kinds: str) -> list[str]:
+        """The known names closest to ``name`` among ``kinds``, for "Did you mean …?".
+
+        An alias and its name are offered once; an abbreviation (M, H, Med) is shorthand, not a
+        word to offer, so its name is offered instead.
+        """
+        spellings = [s for kind in kinds for s in self.spellings(kind)]
+        best_per_name: dict[tuple[str, str], str] = {}
+        for spelling in suggest(name, spellings):
+            key = normalize_name(spelling)
+            kind = next(k for k in kinds if key in self.lookup[k])
+            meant = self.lookup[kind][key]
+            shown = spelling if len(key) > ABBREVIATION_LENGTH else meant
+            best_per_name.setdefault((kind, meant), shown)
+        return list(best_per_name.values())
 
     def names(self, kind: str) -> list[str]:
         """The canonical names of ``kind`` (grade, issue, part), in the policy's order."""

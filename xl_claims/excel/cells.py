@@ -11,6 +11,9 @@ not a number. ``udfs.py`` (desktop Excel through xlwings) and the generated xlwi
 
 from __future__ import annotations
 
+import functools
+import inspect
+import re
 from collections.abc import Callable, Sequence
 from itertools import count, repeat
 from operator import itemgetter
@@ -19,7 +22,6 @@ from xl_claims.core.bulk import paused_gc
 from xl_claims.core.engine import decide, error_decision
 from xl_claims.core.errors import ShapeError, UnknownNameError
 from xl_claims.core.model import Claim, Decision, Status
-from xl_claims.core.names import suggest
 from xl_claims.core.policy import Policy, PolicyVersion
 from xl_claims.core.values import is_blank
 
@@ -39,7 +41,60 @@ REVIEW_TEXTS = {
 #: What ISSUE_GRADE shows for issues the policy does not grade, by outcome.
 UNGRADED_ISSUE_TEXTS = {"not_covered": "Not covered", "discount": "Discount"}
 
+#: Excel's limit for a text in an array a VBA function returns: one longer string turns the whole
+#: array into #VALUE! (xlwings issues #456, #869), and xlwings returns every result as an array.
+MAX_TEXT = 255
+_QUOTED = re.compile(r"'([^']*)'")
+_RULE_SUFFIX = re.compile(r" \[rule [^\]]*\]$")
+_SHORTEST_QUOTE = 20
+
+#: Excel's error values as xlwings hands them over with ``err_to_str=True`` (and xlwings Lite).
+ERROR_VALUE_TEXTS = frozenset(
+    {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"}
+    | {"#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+)
+#: Error values that xlwings does not name arrive as COM's code: 0x800A0000 + Excel's number.
+_COM_ERROR_BASE = -2146828288
+COM_ERROR_NAMES = {
+    2000: "#NULL!",
+    2007: "#DIV/0!",
+    2015: "#VALUE!",
+    2023: "#REF!",
+    2029: "#NAME?",
+    2036: "#NUM!",
+    2042: "#N/A",
+    2043: "#GETTING_DATA",
+    2045: "#SPILL!",
+    2046: "#CONNECT!",
+    2047: "#BLOCKED!",
+    2048: "#UNKNOWN!",
+    2049: "#FIELD!",
+    2050: "#CALC!",
+}
+
 _NUMBER_STATUSES = (Status.OK, Status.NOT_COVERED)
+
+
+def fit(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` in at most ``limit`` characters, the reason and the rule id still readable.
+
+    What makes a message long is the value typed (a free-text issue echoed in quotes), so the
+    longest quoted value is shortened first; a ``[rule …]`` ending is always kept.
+    """
+    if len(text) <= limit:
+        return text
+    found = _RULE_SUFFIX.search(text)
+    suffix = found.group(0) if found else ""
+    body, budget = text[: len(text) - len(suffix)], limit - len(suffix)
+    while len(body) > budget:
+        quoted = max(_QUOTED.finditer(body), key=lambda m: len(m.group(1)), default=None)
+        if quoted is None or len(quoted.group(1)) <= _SHORTEST_QUOTE + 1:
+            break
+        keep = max(_SHORTEST_QUOTE, len(quoted.group(1)) - (len(body) - budget) - 1)
+        body = f"{body[: quoted.start(1)]}{quoted.group(1)[:keep].rstrip()}…{body[quoted.end(1) :]}"
+    if len(body) > budget:
+        body = body[: budget - 1].rstrip() + "…"
+    return body + suffix
 
 
 def cell_value(decision: Decision) -> float | str:
@@ -47,8 +102,8 @@ def cell_value(decision: Decision) -> float | str:
     if decision.status in _NUMBER_STATUSES and decision.refund is not None:
         return float(decision.refund)
     if decision.status is Status.ERROR:
-        return ERROR_PREFIX + decision.explanation
-    return REVIEW_PREFIX + REVIEW_TEXTS.get(decision.rule, decision.explanation)
+        return error_text(decision.explanation)
+    return fit(REVIEW_PREFIX + REVIEW_TEXTS.get(decision.rule, decision.explanation))
 
 
 def explanation_text(decision: Decision) -> str:
@@ -56,22 +111,67 @@ def explanation_text(decision: Decision) -> str:
     text = decision.explanation
     if decision.status is not Status.OK:
         text = f"{decision.status}: {text}"
-    return f"{text} [rule {decision.rule}, policy {decision.policy_version}]"
+    return fit(f"{text} [rule {decision.rule}, policy {decision.policy_version}]")
 
 
 def error_text(message: str) -> str:
-    return ERROR_PREFIX + message
+    return fit(ERROR_PREFIX + message)
+
+
+def error_value_name(value: object) -> str | None:
+    """``#N/A`` when ``value`` is Excel's error value #N/A (as text or as COM's code); else None."""
+    if type(value) is str:
+        return value if value in ERROR_VALUE_TEXTS else None
+    if type(value) is int:
+        return COM_ERROR_NAMES.get(value - _COM_ERROR_BASE)
+    return None
+
+
+def as_error_value(value: object) -> object:
+    """``#REVIEW: …`` → ``#N/A``, ``#ERROR: …`` → ``#VALUE!``: what xlwings Lite shows as errors."""
+    if isinstance(value, str):
+        if value.startswith(REVIEW_PREFIX):
+            return "#N/A"
+        if value.startswith(ERROR_PREFIX):
+            return "#VALUE!"
+    return value
+
+
+def _refuses_error_values(explain: bool = False):
+    """A cell function that names the argument holding an error value instead of deciding.
+
+    xlwings would pass an input #N/A on as an empty cell (so a line of #N/A inputs came out
+    blank, skipped by SUM); with ``err_to_str`` it arrives as ``"#N/A"`` and is refused here.
+    """
+
+    def decorate(compute):
+        names = list(inspect.signature(compute).parameters)[1:]  # after ``policy``
+
+        @functools.wraps(compute)
+        def cell(policy, *values):
+            for name, value in zip(names, values, strict=False):
+                shown = error_value_name(value)
+                if shown is not None:
+                    message = f"Argument {name} is the error value {shown}: correct that cell."
+                    return fit("ERROR: " + message) if explain else error_text(message)
+            return compute(policy, *values)
+
+        return cell
+
+    return decorate
 
 
 # --- one line ---------------------------------------------------------------------------------
 
 
+@_refuses_error_values()
 def refund_cell(policy: Policy, grade, part, quantity=None) -> float | str | None:
     if is_blank(grade) and is_blank(part):
         return None
     return cell_value(decide(Claim(grade=grade, part=part, quantity=quantity), policy))
 
 
+@_refuses_error_values()
 def claim_refund_cell(
     policy: Policy, issue, part, grade=None, quantity=None, value_override=None
 ) -> float | str | None:
@@ -83,6 +183,7 @@ def claim_refund_cell(
     return cell_value(decide(claim, policy))
 
 
+@_refuses_error_values(explain=True)
 def claim_explain_cell(
     policy: Policy, issue, part, grade=None, quantity=None, value_override=None
 ) -> str | None:
@@ -94,6 +195,7 @@ def claim_explain_cell(
     return explanation_text(decide(claim, policy))
 
 
+@_refuses_error_values(explain=True)
 def explain_cell(policy: Policy, issue_or_grade, part, quantity=None) -> str | None:
     if is_blank(issue_or_grade) and is_blank(part):
         return None
@@ -112,11 +214,12 @@ def decide_issue_or_grade(policy: Policy, issue_or_grade, part, quantity=None) -
             continue
         claim = Claim(part=part, quantity=quantity, **{kind: issue_or_grade})
         return decide(claim, policy)
-    names = version.spellings("grade") + version.spellings("issue")
-    error = UnknownNameError("issue or grade", issue_or_grade, suggest(issue_or_grade, names))
+    suggestions = version.suggestions(issue_or_grade, "grade", "issue")
+    error = UnknownNameError("issue or grade", issue_or_grade, suggestions)
     return error_decision(version, "error.unknown-issue", str(error))
 
 
+@_refuses_error_values()
 def rate_cell(policy: Policy, grade) -> float | str | None:
     if is_blank(grade):
         return None
@@ -129,6 +232,7 @@ def rate_cell(policy: Policy, grade) -> float | str | None:
     return float(rate)
 
 
+@_refuses_error_values()
 def part_value_cell(policy: Policy, part) -> float | str | None:
     if is_blank(part):
         return None
@@ -141,6 +245,7 @@ def part_value_cell(policy: Policy, part) -> float | str | None:
     return float(value)
 
 
+@_refuses_error_values()
 def issue_grade_cell(policy: Policy, issue) -> str | None:
     if is_blank(issue):
         return None
@@ -149,13 +254,13 @@ def issue_grade_cell(policy: Policy, issue) -> str | None:
     except UnknownNameError as exc:
         return error_text(str(exc))
     if found.grade is None:
-        return UNGRADED_ISSUE_TEXTS.get(found.outcome, found.outcome)
-    return found.grade
+        return fit(UNGRADED_ISSUE_TEXTS.get(found.outcome, found.outcome))
+    return fit(found.grade)
 
 
 def policy_column(version: PolicyVersion, kind: str) -> list[list[str]]:
     """A policy's canonical names as one spilled column (a 2-D list, one name per row)."""
-    return [[name] for name in version.names(kind)]
+    return [[fit(name)] for name in version.names(kind)]
 
 
 # --- ranges -----------------------------------------------------------------------------------
@@ -237,7 +342,7 @@ def _ndim(value: object) -> int:
 
 
 def _as_grid(value: object, ndim: int) -> Sequence[Sequence[object]]:
-    if ndim == 0:
+    if not isinstance(value, list | tuple):
         return [[value]]
     if ndim == 1:
         return [[v] for v in value]  # a 1-D list is a column

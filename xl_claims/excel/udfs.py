@@ -22,25 +22,14 @@ import os
 import xlwings as xw
 
 from xl_claims.core.errors import ClaimsError, ShapeError
-from xl_claims.core.policy import POLICY_ENV_VAR, Policy, load_policy
-from xl_claims.excel import cells
+from xl_claims.core.policy import POLICY_ENV_VAR, Policy, PolicyVersion, load_policy
+from xl_claims.excel import cells, texts
 
 #: The category the functions are listed under in Excel's Insert Function dialog.
 CATEGORY = "xl-claims"
-
-#: Argument descriptions for Excel's function wizard (Excel cuts them at 255 characters).
-ARG_DOCS = {
-    "grade": "Low, Medium or High (or L/M/H); a cell or a column. Depends gives #REVIEW.",
-    "part": "Part name as in the policy's table, e.g. Head sculpt w/ special functions; "
-    "a cell or a column.",
-    "quantity": "Optional. Number of pieces, a whole number of 1 or more; empty means 1.",
-    "issue": "Issue type, e.g. Structural breakage, Detachment or Painting; a cell or a column.",
-    "claim_grade": "Optional. Staff's grade (Low, Medium, High); overrides the issue's grade, "
-    "needed when the issue's grade is Depends.",
-    "value_override": "Optional. Max value to use instead of the part's, needed when the part's "
-    "value is Depends (Packaging box, special stands).",
-    "issue_or_grade": "An issue type (Breakage, Painting…) or a grade (Low, Medium, High).",
-}
+#: Set by the generated xlwings Lite main.py: Lite shows a returned "#N/A" / "#VALUE!" as a real
+#: error value, so there the money functions return those instead of the #REVIEW/#ERROR texts.
+RETURN_ERROR_VALUES = False
 
 
 def policy_path() -> str | None:
@@ -60,55 +49,87 @@ def current_policy() -> Policy:
     return load_policy(policy_path())
 
 
-def _one_line(function):
-    """Fold the docstring to one line: it becomes the function's description in Excel's wizard."""
-    function.__doc__ = " ".join(function.__doc__.split())
+def _wizard_version() -> PolicyVersion | None:
+    """The policy version the wizard texts describe: the one the functions use (None when the
+    policy file cannot be read: the cells then say why)."""
+    try:
+        return current_policy().latest
+    except ClaimsError:
+        return None
+
+
+#: The policy's names and numbers for the wizard texts, and the argument descriptions.
+WORDS = texts.policy_words(_wizard_version())
+ARG_DOCS = texts.argument_docs(WORDS)
+
+
+def _arg(name: str, doc: str | None = None):
+    """An argument as every function takes it: a cell or a range kept 2-D, error values as
+    their text (#N/A), so that an error in a cell is named rather than read as empty."""
+    return xw.arg(name, ndim=2, err_to_str=True, doc=ARG_DOCS[doc or name])
+
+
+def _described(function):
+    """The docstring, with the policy's words filled in, is the description in Excel's wizard."""
+    function.__doc__ = texts.fill(function.__doc__, WORDS)
     return function
 
 
-def _cells(compute, *args):
+def _cells(compute, *args, money: bool = False):
     """Run one worksheet function over its arguments; expected failures become cell text."""
     try:
         policy = current_policy()
     except ClaimsError as exc:
-        return cells.error_text(str(exc).splitlines()[0])
+        shown = cells.error_text(str(exc).splitlines()[0])
+        return cells.as_error_value(shown) if money and RETURN_ERROR_VALUES else shown
+    one = functools.partial(compute, policy)
+    if money and RETURN_ERROR_VALUES:
+        one = _error_values(one)
     try:
-        return cells.map_cells(functools.partial(compute, policy), *args)
+        return cells.map_cells(one, *args)
     except ShapeError as exc:
         return cells.error_text(str(exc))
 
 
+def _error_values(compute):
+    def cell(*values):
+        return cells.as_error_value(compute(*values))
+
+    return cell
+
+
 @xw.func(category=CATEGORY)
-@xw.arg("grade", ndim=2, doc=ARG_DOCS["grade"])
-@xw.arg("part", ndim=2, doc=ARG_DOCS["part"])
-@xw.arg("quantity", ndim=2, doc=ARG_DOCS["quantity"])
-@_one_line
+@_arg("grade")
+@_arg("part")
+@_arg("quantity")
+@_described
 def REFUND(grade, part, quantity=None):
-    """Partial refund = grade's rate × part's max value × quantity, e.g. 40 for High and "Head
-    sculpt w/ special functions". Shows #REVIEW or #ERROR text when there is no number."""
-    return _cells(cells.refund_cell, grade, part, quantity)
+    """Partial refund = grade's rate × part's max value × quantity, e.g. {example_refund}. Shows
+    #REVIEW or #ERROR text when there is no number."""
+    return _cells(cells.refund_cell, grade, part, quantity, money=True)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("issue", ndim=2, doc=ARG_DOCS["issue"])
-@xw.arg("part", ndim=2, doc=ARG_DOCS["part"])
-@xw.arg("grade", ndim=2, doc=ARG_DOCS["claim_grade"])
-@xw.arg("quantity", ndim=2, doc=ARG_DOCS["quantity"])
-@xw.arg("value_override", ndim=2, doc=ARG_DOCS["value_override"])
-@_one_line
+@_arg("issue")
+@_arg("part")
+@_arg("grade", "claim_grade")
+@_arg("quantity")
+@_arg("value_override")
+@_described
 def CLAIM_REFUND(issue, part, grade=None, quantity=None, value_override=None):
     """Refund for a claim line by the policy: the issue's grade (or the grade given) × the part's
-    max value × quantity; detachment priced by the detachment row. #REVIEW/#ERROR text otherwise."""
-    return _cells(cells.claim_refund_cell, issue, part, grade, quantity, value_override)
+    max value (or the value of the part the policy prices the issue by) × quantity. #REVIEW or
+    #ERROR text otherwise."""
+    return _cells(cells.claim_refund_cell, issue, part, grade, quantity, value_override, money=True)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("issue", ndim=2, doc=ARG_DOCS["issue"])
-@xw.arg("part", ndim=2, doc=ARG_DOCS["part"])
-@xw.arg("grade", ndim=2, doc=ARG_DOCS["claim_grade"])
-@xw.arg("quantity", ndim=2, doc=ARG_DOCS["quantity"])
-@xw.arg("value_override", ndim=2, doc=ARG_DOCS["value_override"])
-@_one_line
+@_arg("issue")
+@_arg("part")
+@_arg("grade", "claim_grade")
+@_arg("quantity")
+@_arg("value_override")
+@_described
 def CLAIM_EXPLAIN(issue, part, grade=None, quantity=None, value_override=None):
     """Why CLAIM_REFUND shows what it shows for the same arguments: the one-line explanation, or
     the reason for #REVIEW/#ERROR, with the rule and policy version."""
@@ -116,36 +137,35 @@ def CLAIM_EXPLAIN(issue, part, grade=None, quantity=None, value_override=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("grade", ndim=2, doc=ARG_DOCS["grade"])
-@_one_line
+@_arg("grade")
+@_described
 def REFUND_RATE(grade):
-    """Refund rate of a grade: 0.25 for Low, 0.5 for Medium, 1 for High."""
-    return _cells(cells.rate_cell, grade)
+    """Refund rate of a grade: {rates}."""
+    return _cells(cells.rate_cell, grade, money=True)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("part", ndim=2, doc=ARG_DOCS["part"])
-@_one_line
+@_arg("part")
+@_described
 def PART_VALUE(part):
-    """Max reimbursement value of a part, e.g. 40 for "Head sculpt w/ special functions";
-    #REVIEW when the policy says Depends."""
-    return _cells(cells.part_value_cell, part)
+    """Max reimbursement value of a part, e.g. {example_value} for "{example_part}"; #REVIEW when
+    the policy says Depends."""
+    return _cells(cells.part_value_cell, part, money=True)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("issue", ndim=2, doc=ARG_DOCS["issue"])
-@_one_line
+@_arg("issue")
+@_described
 def ISSUE_GRADE(issue):
-    """Grade of a quality issue: Low, Medium, High or Depends (Not covered / Discount for the
-    issues the policy does not grade)."""
-    return _cells(cells.issue_grade_cell, issue)
+    """Grade of a quality issue: {issue_grades}."""
+    return _cells(cells.issue_grade_cell, issue, money=True)
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("issue_or_grade", ndim=2, doc=ARG_DOCS["issue_or_grade"])
-@xw.arg("part", ndim=2, doc=ARG_DOCS["part"])
-@xw.arg("quantity", ndim=2, doc=ARG_DOCS["quantity"])
-@_one_line
+@_arg("issue_or_grade")
+@_arg("part")
+@_arg("quantity")
+@_described
 def REFUND_EXPLAIN(issue_or_grade, part, quantity=None):
     """One-line explanation of the refund for an issue or grade and a part, or the reason there
     is none (the message behind #REVIEW/#ERROR), with the rule and policy version."""
@@ -153,31 +173,31 @@ def REFUND_EXPLAIN(issue_or_grade, part, quantity=None):
 
 
 @xw.func(category=CATEGORY)
-@_one_line
+@_described
 def POLICY_PARTS():
     """The policy's part names, one per row (spills): for dropdown lists."""
     return _cells(lambda policy: cells.policy_column(policy.latest, "part"))
 
 
 @xw.func(category=CATEGORY)
-@_one_line
+@_described
 def POLICY_ISSUES():
     """The policy's issue types, one per row (spills): for dropdown lists."""
     return _cells(lambda policy: cells.policy_column(policy.latest, "issue"))
 
 
 @xw.func(category=CATEGORY)
-@_one_line
+@_described
 def POLICY_GRADES():
     """The policy's grades, one per row (spills): for dropdown lists."""
     return _cells(lambda policy: cells.policy_column(policy.latest, "grade"))
 
 
 @xw.func(category=CATEGORY)
-@_one_line
+@_described
 def POLICY_VERSION():
-    """Id of the policy version the functions use, e.g. AS-2026.1."""
-    return _cells(lambda policy: policy.latest.id)
+    """Id of the policy version the functions use, e.g. {policy_version}."""
+    return _cells(lambda policy: cells.fit(policy.latest.id))
 
 
 #: The worksheet functions, in the order the README lists them.

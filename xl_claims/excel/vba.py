@@ -86,23 +86,26 @@ class _Workbook:
         self.Name = name
 
 
+def _module(name: str, **attributes: object) -> types.ModuleType:
+    """A stand-in module with the given attributes."""
+    module = types.ModuleType(name)
+    module.__dict__.update(attributes)
+    return module
+
+
 @contextlib.contextmanager
 def windows_udf_module() -> Iterator[types.ModuleType]:
     """``xlwings.udfs`` (the Windows UDF module), imported with pywin32 stand-ins, then removed."""
     names = (*_STAND_INS, "xlwings.udfs")
     saved = {name: sys.modules.get(name) for name in names}
-    pythoncom = types.ModuleType("pythoncom")
-    pythoncom.CoInitialize = lambda: None
-    pywintypes = types.ModuleType("pywintypes")
-    pywintypes.com_error = type("com_error", (Exception,), {})
-    win32com = types.ModuleType("win32com")
-    client = types.ModuleType("win32com.client")
 
     def dispatch(*args, **kwargs):
         raise RuntimeError("no COM here: the stand-in cannot reach Excel")
 
-    client.Dispatch = dispatch
-    win32com.client = client
+    pythoncom = _module("pythoncom", CoInitialize=lambda: None)
+    pywintypes = _module("pywintypes", com_error=type("com_error", (Exception,), {}))
+    client = _module("win32com.client", Dispatch=dispatch)
+    win32com = _module("win32com", client=client)
     sys.modules.update(
         {"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com}
         | {"win32com.client": client}
@@ -138,6 +141,8 @@ def load_registered(xl_udfs: types.ModuleType, path: str | Path | None = None):
     if path is None:
         path = Path(__file__).with_name("udfs.py")
     spec = importlib.util.spec_from_file_location(UDF_MODULE, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     originals = {name: getattr(xlwings, name) for name in ("func", "arg", "ret")}
     xlwings.func, xlwings.arg, xlwings.ret = xl_udfs.xlfunc, xl_udfs.xlarg, xl_udfs.xlret
