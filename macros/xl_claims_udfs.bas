@@ -194,3 +194,50 @@ failed:
     REFUND_RATE = Err.Description
 End Function
 
+
+' xl-claims: run once after importing this module (Developer > Macros >
+' RegisterXlClaimsFunctions), then save: Insert Function lists the functions under the
+' category xl-claims with a description of each argument, as xlwings' Import Functions
+' would register them (that button replaces this module with xlwings' plain one).
+Public Sub RegisterXlClaimsFunctions()
+    Dim book As String
+    Dim args() As Variant
+    book = "'" & ThisWorkbook.Name & "'!"
+    ReDim args(0 To 4)
+    args(0) = "Issue type, e.g. Electronics, Wrong accessory or Painting; a cell or a column."
+    args(1) = "Part name as in the policy's table, e.g. Head sculpt w/ special functions; a cell or a column."
+    args(2) = "Optional. Staff's grade (Low, Medium or High); overrides the issue's grade, needed when the issue's grade is Depends."
+    args(3) = "Optional. Number of pieces, a whole number of 1 or more; empty means 1."
+    args(4) = "Optional. Max value to use instead of the part's, needed when the part's value is Depends (Figure stand w/ special design or Packaging box)."
+    Application.MacroOptions Macro:=book & "CLAIM_EXPLAIN", Description:="Why CLAIM_REFUND shows what it shows for the same arguments: the one-line explanation, or the reason for #REVIEW/#ERROR, with the rule and policy version.", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims", ArgumentDescriptions:=args
+    ReDim args(0 To 4)
+    args(0) = "Issue type, e.g. Electronics, Wrong accessory or Painting; a cell or a column."
+    args(1) = "Part name as in the policy's table, e.g. Head sculpt w/ special functions; a cell or a column."
+    args(2) = "Optional. Staff's grade (Low, Medium or High); overrides the issue's grade, needed when the issue's grade is Depends."
+    args(3) = "Optional. Number of pieces, a whole number of 1 or more; empty means 1."
+    args(4) = "Optional. Max value to use instead of the part's, needed when the part's value is Depends (Figure stand w/ special design or Packaging box)."
+    Application.MacroOptions Macro:=book & "CLAIM_REFUND", Description:="Refund for a claim line by the policy: the issue's grade (or the grade given) " & ChrW(215) & " the part's max value (or the value of the part the policy prices the issue by) " & ChrW(215) & " quantity. #REVIEW or #ERROR text otherwise.", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims", ArgumentDescriptions:=args
+    ReDim args(0 To 0)
+    args(0) = "Issue type, e.g. Electronics, Wrong accessory or Painting; a cell or a column."
+    Application.MacroOptions Macro:=book & "ISSUE_GRADE", Description:="Grade of a quality issue: Low, Medium, High or Depends (Discount, Not covered for the issues the policy does not grade).", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims", ArgumentDescriptions:=args
+    ReDim args(0 To 0)
+    args(0) = "Part name as in the policy's table, e.g. Head sculpt w/ special functions; a cell or a column."
+    Application.MacroOptions Macro:=book & "PART_VALUE", Description:="Max reimbursement value of a part, e.g. 40 for ""Head sculpt w/ special functions""; #REVIEW when the policy says Depends.", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims", ArgumentDescriptions:=args
+    Application.MacroOptions Macro:=book & "POLICY_GRADES", Description:="The policy's grades, one per row (spills): for dropdown lists.", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims"
+    Application.MacroOptions Macro:=book & "POLICY_ISSUES", Description:="The policy's issue types, one per row (spills): for dropdown lists.", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims"
+    Application.MacroOptions Macro:=book & "POLICY_PARTS", Description:="The policy's part names, one per row (spills): for dropdown lists.", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims"
+    Application.MacroOptions Macro:=book & "POLICY_VERSION", Description:="Id of the policy version the functions use, e.g. AS-2026.1.", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims"
+    ReDim args(0 To 2)
+    args(0) = "Low, Medium or High (or L/M/H); a cell or a column. Depends gives #REVIEW."
+    args(1) = "Part name as in the policy's table, e.g. Head sculpt w/ special functions; a cell or a column."
+    args(2) = "Optional. Number of pieces, a whole number of 1 or more; empty means 1."
+    Application.MacroOptions Macro:=book & "REFUND", Description:="Partial refund = grade's rate " & ChrW(215) & " part's max value " & ChrW(215) & " quantity, e.g. 40 for High and ""Head sculpt w/ special functions"". Shows #REVIEW or #ERROR text when there is no number.", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims", ArgumentDescriptions:=args
+    ReDim args(0 To 2)
+    args(0) = "An issue type (Electronics, Wrong accessory or Painting) or a grade (Low, Medium or High)."
+    args(1) = "Part name as in the policy's table, e.g. Head sculpt w/ special functions; a cell or a column."
+    args(2) = "Optional. Number of pieces, a whole number of 1 or more; empty means 1."
+    Application.MacroOptions Macro:=book & "REFUND_EXPLAIN", Description:="One-line explanation of the refund for an issue or grade and a part, or the reason there is none (the message behind #REVIEW/#ERROR), with the rule and policy version.", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims", ArgumentDescriptions:=args
+    ReDim args(0 To 0)
+    args(0) = "Low, Medium or High (or L/M/H); a cell or a column. Depends gives #REVIEW."
+    Application.MacroOptions Macro:=book & "REFUND_RATE", Description:="Refund rate of a grade: 0.25 for Low, 0.5 for Medium, 1 for High.", HasMenu:=False, HasShortcutKey:=False, Category:="xl-claims", ArgumentDescriptions:=args
+End Sub

@@ -1,4 +1,4 @@
-"""Regenerate the committed Excel artefacts: the UDF VBA module and the two claims templates.
+"""Regenerate the committed Excel artefacts: the two VBA modules and the two claims templates.
 
     python scripts/regenerate_excel_artifacts.py
 
@@ -11,16 +11,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from xl_claims.core.policy import load_policy
-from xl_claims.excel.vba import generate_udf_vba
+from xl_claims.excel.vba import generate_vba_files
 from xl_claims.workbook.template import TEMPLATE_FILES, write_template
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    macro = ROOT / "macros" / "xl_claims_udfs.bas"
-    macro.write_bytes(generate_udf_vba().encode("ascii"))
-    print(f"wrote {macro.relative_to(ROOT)}")
+    for name, data in generate_vba_files().items():
+        macro = ROOT / "macros" / name
+        macro.write_bytes(data)
+        print(f"wrote {macro.relative_to(ROOT)}")
     policy = load_policy()
     for flavour, name in TEMPLATE_FILES.items():
         target = ROOT / "templates" / name

@@ -32,7 +32,7 @@ def test_refund_of_an_unknown_part_exits_1_with_the_message(run):
     result = run("refund", "Low", "Hed sculpt w/o special functions")
     assert result.exit_code == 1
     assert result.output == (
-        "ERROR: Unknown part 'Hed sculpt w/o special functions'. "
+        "Error: Unknown part 'Hed sculpt w/o special functions'. "
         "Did you mean 'Head sculpt w/o special functions'?\n"
     )
 
@@ -41,7 +41,7 @@ def test_refund_of_a_depends_part_exits_1_and_says_review(run):
     result = run("refund", "High", "Packaging box")
     assert result.exit_code == 1
     assert result.output == (
-        "REVIEW: Max value of 'Packaging box' depends on the item: give a value override.\n"
+        "Error: REVIEW: Max value of 'Packaging box' depends on the item: give a value override.\n"
     )
 
 

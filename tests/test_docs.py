@@ -37,6 +37,7 @@ def test_the_commands_are_the_documented_set():
         "reconcile",
         "refund",
         "template",
+        "vba",
     ]
 
 
@@ -45,6 +46,26 @@ def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output
+
+
+def test_the_command_list_shows_whole_descriptions():
+    listing = CliRunner().invoke(main, ["--help"]).output.split("Commands:", 1)[1]
+    lines = [line for line in listing.splitlines() if line.strip()]
+    assert len(lines) == len(main.commands)
+    assert not [line for line in lines if line.rstrip().endswith("...")]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_examples_are_printed_as_written(command):
+    """Example lines are kept as written (click's \\b), so no file name is cut at a hyphen."""
+    found = main
+    for name in command:
+        found = found.commands[name]
+    docstring = found.callback.__doc__
+    example = docstring.split("Example:", 1)[1].split("\n\n", 1)[0]
+    shown = CliRunner().invoke(main, [*command, "--help"]).output
+    for line in example.strip().splitlines():
+        assert line.strip() in shown, line
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)

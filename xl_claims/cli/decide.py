@@ -13,7 +13,7 @@ from xl_claims.core.model import Claim, Decision, Status
 from xl_claims.core.money import format_rate
 
 
-@main.command()
+@main.command(short_help="Print the partial refund for GRADE and PART.")
 @click.argument("grade")
 @click.argument("part")
 @click.option("--quantity", "-q", default="1", show_default=True, help="Number of pieces.")
@@ -21,12 +21,17 @@ from xl_claims.core.money import format_rate
 def refund(grade: str, part: str, quantity: str, policy_path: str | None) -> None:
     """Print the partial refund for GRADE and PART: rate × max value × quantity.
 
-    Example: xl-claims refund High "Head sculpt w/ special functions"  →  40.00 USD
+    \b
+    Example: xl-claims refund High "Head sculpt w/ special functions"
+    40.00 USD
+
+    Exit code 1 when there is no number (an unknown name, or a line for review).
     """
     policy = open_policy(policy_path)
     decision = decide(Claim(grade=grade, part=part, quantity=quantity), policy)
     if decision.status is not Status.OK:
-        click.echo(f"{decision.status}: {decision.explanation}", err=True)
+        shown = "" if decision.status is Status.ERROR else f"{decision.status}: "
+        click.echo(f"Error: {shown}{decision.explanation}", err=True)
         sys.exit(1)
     click.echo(f"{decision.refund} {decision.currency}")
 
@@ -49,6 +54,7 @@ def decide_command(
 ) -> None:  # fmt: skip
     """Decide one claim line and explain the decision.
 
+    \b
     Example: xl-claims decide --issue Breakage --part "Weapon (large)"
 
     Exit code 1 when the line is an ERROR (unknown name, bad quantity); REVIEW is normal work.

@@ -1,4 +1,4 @@
-"""``xl-claims template`` and ``xl-claims lite``: what staff use in Excel."""
+"""``xl-claims template``, ``xl-claims lite`` and ``xl-claims vba``: what staff use in Excel."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from xl_claims.cli.app import main, open_policy, policy_option
 from xl_claims.core.errors import ClaimsError
 
 
-@main.command("template")
+@main.command("template", short_help="Write a claims-entry template workbook OUT.")
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option(
     "--flavour",
@@ -21,7 +21,9 @@ from xl_claims.core.errors import ClaimsError
 def template_command(out: str, flavour: str | None, rows: int, policy_path: str | None) -> None:
     """Write a claims-entry template OUT with a Policy sheet from the policy file.
 
-    Example: xl-claims template claims.xlsx   (or claims.xlsm for the xlwings flavour)
+    \b
+    Example: xl-claims template claims.xlsx
+    (or claims.xlsm for the xlwings flavour)
     """
     from xl_claims.workbook.template import write_template
 
@@ -33,19 +35,44 @@ def template_command(out: str, flavour: str | None, rows: int, policy_path: str 
     click.echo(f"Wrote {path} (policy {policy.latest.id}, {rows} claim lines)")
 
 
-@main.command("lite")
+@main.command("lite", short_help="Write main.py and requirements.txt for xlwings Lite.")
 @click.argument("out_dir", type=click.Path(file_okay=False))
 @policy_option
 def lite_command(out_dir: str, policy_path: str | None) -> None:
     """Write main.py and requirements.txt for xlwings Lite into OUT_DIR.
 
-    Example: xl-claims lite lite/   then paste lite/main.py into xlwings Lite's main.py tab.
+    \b
+    Example: xl-claims lite lite/
+    then paste lite/main.py into xlwings Lite's main.py tab.
     """
     from xl_claims.excel.lite import write_lite
 
     policy = open_policy(policy_path)
     try:
         written = write_lite(out_dir, policy)
+    except ClaimsError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(f"Wrote {path}")
+
+
+@main.command("vba", short_help="Write the two VBA modules for Excel into OUT_DIR.")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace .bas files that exist in OUT_DIR.")
+@policy_option
+def vba_command(out_dir: str, force: bool, policy_path: str | None) -> None:
+    """Write xl_claims_udfs.bas (the worksheet functions with real error values and their
+    Insert Function texts) and xl_claims_button.bas into OUT_DIR, for a wheel install.
+
+    \b
+    Example: xl-claims vba macros/
+    then import both files in Excel's VBA editor (README: Installing on a Windows PC).
+    """
+    from xl_claims.excel.vba import write_vba
+
+    policy = open_policy(policy_path)
+    try:
+        written = write_vba(out_dir, policy.path, force)
     except ClaimsError as exc:
         raise click.ClickException(str(exc)) from None
     for path in written:

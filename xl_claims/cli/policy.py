@@ -24,6 +24,7 @@ def policy_group() -> None:
 def policy_check(file: str) -> None:
     """Validate a policy FILE and name each problem by its key.
 
+    \b
     Example: xl-claims policy check my-policy.toml
     """
     try:
@@ -51,6 +52,7 @@ def policy_check(file: str) -> None:
 def policy_show(fmt: str, version_id: str | None, on_date, policy_path: str | None) -> None:
     """Print the grades, issue types and parts of a policy version.
 
+    \b
     Example: xl-claims policy show --format csv > policy.csv
     """
     policy = open_policy(policy_path)

@@ -11,7 +11,7 @@ from xl_claims.cli.app import main, open_policy, policy_option
 from xl_claims.core.errors import ClaimsError, UsageError
 
 
-@main.command("process")
+@main.command("process", short_help="Fill the computed columns of claim workbooks.")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (one input).")
 @click.option(
@@ -33,6 +33,7 @@ def process_command(
 
     INPUTS are .xlsx, .xlsm or .csv files, folders or glob patterns.
 
+    \b
     Example: xl-claims process exports/*.xlsx --output-dir processed/
 
     Exit code 0 when every file was processed (REVIEW rows are normal work); 1 when a file could

@@ -14,7 +14,7 @@ from xl_claims.cli.app import main, open_policy, policy_option
 from xl_claims.core.errors import ClaimsError
 
 
-@main.command("reconcile")
+@main.command("reconcile", short_help="Reconcile computed refunds with payment exports.")
 @click.argument("claims", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--payments",
@@ -41,8 +41,10 @@ def reconcile_command(
 ) -> None:
     """Match computed refunds in CLAIMS with the refunds in payment exports; write a report.
 
-    Example: xl-claims reconcile claims-2026-03.xlsx --payments shopify-payments.csv
-    --payments paypal-activity.csv --from 2026-03-01 --to 2026-03-31 -o march.xlsx
+    \b
+    Example:
+    xl-claims reconcile claims-2026-03.xlsx --payments shopify-payments.csv \\
+        --payments paypal-activity.csv --from 2026-03-01 --to 2026-03-31 -o march.xlsx
 
     Exit code 0 when everything matches within tolerance, 1 when there are findings (or an
     input could not be read: the rest is still reconciled), 2 for usage errors.

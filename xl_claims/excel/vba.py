@@ -22,11 +22,17 @@ import contextlib
 import importlib
 import importlib.util
 import io
+import os
 import re
 import sys
 import types
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
+
+from xl_claims.core.errors import OutputError
+from xl_claims.core.files import refuse_existing, write_atomic
+from xl_claims.core.policy import POLICY_ENV_VAR
 
 #: Module name written into the VBA calls (what the xlwings.conf sheet's "UDF Modules" names).
 UDF_MODULE = "xl_claims.udfs"
@@ -184,9 +190,127 @@ def with_error_values(vba: str, functions: tuple[str, ...] = ERROR_VALUE_FUNCTIO
     return "\n".join([*header, "", *ERROR_VALUE_HELPERS.splitlines(), "", *out[3:]]) + "\n"
 
 
-def generate_udf_vba(workbook: str = "claims-template-xlwings.xlsm") -> str:
-    """The committed UDF module: xlwings' generated wrappers plus the error-value lines (CRLF)."""
-    with windows_udf_module() as xl_udfs:
+def vba_string(text: str) -> str:
+    """A VBA expression for ``text``: quoted ASCII, ``ChrW(n)`` for anything else (a .bas file
+    is read in the PC's ANSI code page, so only ASCII travels safely)."""
+    parts: list[str] = []
+    run = ""
+    for char in text:
+        if " " <= char <= "~":
+            run += '""' if char == '"' else char
+            continue
+        if run:
+            parts.append(f'"{run}"')
+            run = ""
+        parts.append(f"ChrW({ord(char)})")
+    if run or not parts:
+        parts.append(f'"{run}"')
+    return " & ".join(parts)
+
+
+def registration_vba(module: types.ModuleType) -> str:
+    """``RegisterXlClaimsFunctions``: the ``Application.MacroOptions`` calls xlwings' "Import
+    Functions" makes (category and descriptions for Insert Function), from the same texts.
+
+    xlwings makes those calls only in ``import_udfs``, which also replaces this module with its
+    plain one; so the committed module carries them as a macro to run once after importing.
+    """
+    lines = [
+        "' xl-claims: run once after importing this module (Developer > Macros >",
+        "' RegisterXlClaimsFunctions), then save: Insert Function lists the functions under the",
+        "' category xl-claims with a description of each argument, as xlwings' Import Functions",
+        "' would register them (that button replaces this module with xlwings' plain one).",
+        "Public Sub RegisterXlClaimsFunctions()",
+        "    Dim book As String",
+        "    Dim args() As Variant",
+        '    book = "\'" & ThisWorkbook.Name & "\'!"',
+    ]
+    for name in dir(module):  # the order import_udfs registers them in
+        info = getattr(getattr(module, name), "__xlfunc__", None)
+        if info is None:
+            continue
+        docs = [arg["doc"][:255] for arg in info["args"] if not arg["vba"]]
+        call = (
+            f'    Application.MacroOptions Macro:=book & "{info["name"]}", '
+            f"Description:={vba_string(info['ret']['doc'][:255])}, HasMenu:=False, "
+            f"HasShortcutKey:=False, Category:={vba_string(str(info['category']))}"
+        )
+        if docs:
+            lines.append(f"    ReDim args(0 To {len(docs) - 1})")
+            lines += [f"    args({i}) = {vba_string(doc)}" for i, doc in enumerate(docs)]
+            call += ", ArgumentDescriptions:=args"
+        lines.append(call)
+    lines.append("End Sub")
+    return "\n".join(lines) + "\n"
+
+
+def generate_udf_vba(
+    policy_path: str | os.PathLike | None = None, workbook: str = "claims-template-xlwings.xlsm"
+) -> str:
+    """The committed UDF module (CRLF): xlwings' generated wrappers, the error-value lines and
+    the registration macro, whose texts describe ``policy_path`` (default: the bundled one)."""
+    chosen = str(policy_path or default_bundled_policy())
+    with windows_udf_module() as xl_udfs, _policy_env(chosen):
         module = load_registered(xl_udfs)
         text = with_error_values(xlwings_vba(xl_udfs, module, workbook))
+        text += "\n" + registration_vba(module)
     return text.replace("\n", "\r\n")
+
+
+def default_bundled_policy() -> Path:
+    return Path(str(resources.files("xl_claims") / "data" / "policy.toml"))
+
+
+@contextlib.contextmanager
+def _policy_env(path: str) -> Iterator[None]:
+    """The functions (and so their wizard texts) read ``$XL_CLAIMS_POLICY``: set it meanwhile."""
+    saved = os.environ.get(POLICY_ENV_VAR)
+    os.environ[POLICY_ENV_VAR] = path
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(POLICY_ENV_VAR, None)
+        else:
+            os.environ[POLICY_ENV_VAR] = saved
+
+
+#: The button module: one macro that runs the batch's fill of the computed columns.
+BUTTON_VBA = """\
+Attribute VB_Name = "xl_claims_button"
+' xl-claims: the "Fill computed columns" button.
+' Fills the eight computed columns (Applied grade ... Policy version) of the active sheet, or of
+' the sheet named Claims, by the same code as the weekly batch (xl_claims.table), through
+' xlwings' RunPython and Book.caller(). Columns that hold formulas are left as they are.
+' Needs the xlwings VBA module (the xlwings .xlsm template has it) or the xlwings add-in.
+Sub FillClaimColumns()
+    RunPython "import xl_claims.excel.macro; xl_claims.excel.macro.fill_computed_columns()"
+End Sub
+"""
+VBA_FILES = {"udfs": "xl_claims_udfs.bas", "button": "xl_claims_button.bas"}
+
+
+def generate_vba_files(policy_path: str | os.PathLike | None = None) -> dict[str, bytes]:
+    """The two modules the README's Windows steps import, by file name (ASCII, CRLF)."""
+    return {
+        VBA_FILES["udfs"]: generate_udf_vba(policy_path).encode("ascii"),
+        VBA_FILES["button"]: BUTTON_VBA.replace("\n", "\r\n").encode("ascii"),
+    }
+
+
+def write_vba(
+    out_dir: str | os.PathLike, policy_path: str | os.PathLike | None, force: bool = False
+) -> list[Path]:
+    """``xl-claims vba OUT_DIR``: write both modules into ``out_dir`` (created); no existing
+    file is replaced without ``force``."""
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} is a file; give a folder for the .bas modules.")
+    files = generate_vba_files(policy_path)
+    for name in files:
+        refuse_existing(folder / name, force)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        write_atomic(folder / name, lambda path, data=data: path.write_bytes(data))
+        for name, data in files.items()
+    ]
