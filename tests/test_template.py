@@ -1,26 +1,29 @@
 """The claims templates: the committed files equal a fresh generation (by cell content), the
-Policy sheet comes from the policy file, and the native flavour's formulas, recalculated by
-LibreOffice, give the engine's numbers cent for cent for every grade × part and issue case."""
+Policy sheet comes from the policy file, the sheets are laid out to be read and printed, and
+LibreOffice computes the totals and a discount policy's lines like the engine (the full
+engine comparison is tests/test_template_parity.py)."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.formula import ArrayFormula
 
 from tests import libreoffice
 from xl_claims.cli import main
 from xl_claims.core.engine import decide
-from xl_claims.core.model import Claim, Status
+from xl_claims.core.model import Claim
 from xl_claims.core.policy import default_policy_path, load_policy
 from xl_claims.core.table import COMPUTED_HEADERS, find_header_row
-from xl_claims.excel import cells
 from xl_claims.workbook import template
+from xl_claims.workbook.template_formulas import NATIVE_HIDDEN
+from xl_claims.workbook.template_sheets import problem_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -28,6 +31,7 @@ NATIVE = TEMPLATES / "claims-template.xlsx"
 XLSM = TEMPLATES / "claims-template-xlwings.xlsm"
 HEAD = "Head sculpt w/ special functions"
 FIRST = template.HEADER_ROW + 1
+USD = "[$USD] #,##0.00;-[$USD] #,##0.00;[$USD] 0.00"
 
 
 def workbook_content(path: Path) -> dict:
@@ -56,6 +60,7 @@ def workbook_content(path: Path) -> dict:
                 for t in sheet.tables.values()
             ),
             "freeze": sheet.freeze_panes,
+            "print": (sheet.print_area, sheet.print_title_rows, sheet.page_setup.orientation),
         }
     return content
 
@@ -96,6 +101,7 @@ def test_dropdowns_are_fed_by_policy_ranges_not_inline_lists():
     book = load_workbook(NATIVE)
     names = {name: d.attr_text for name, d in book.defined_names.items()}
     assert names["xlc_part_names"] == "Policy!$J$8:$J$25"
+    assert names["xlc_part_keys"].startswith("Policy!$S$8:$S$")
     assert names["xlc_issue_names"] == "Policy!$D$8:$D$16"
     assert names["xlc_grade_names"] == "Policy!$A$8:$A$11"
     validations = {v.formula1: str(v.sqref) for v in book["Claims"].data_validations.dataValidation}
@@ -116,14 +122,16 @@ def test_native_formulas_use_only_functions_every_engine_has():
     ]
     assert len(formulas) > 12 * 500
     text = " ".join(formulas)
-    assert "XLOOKUP" not in text and "_xlfn" not in text and "LET(" not in text
+    assert "XLOOKUP" not in text and "LET(" not in text
+    # the only function newer than Excel 2010: UNICHAR (Excel 2013+, LibreOffice 7.4)
+    assert set(re.findall(r"_xlfn\.(\w+)", text)) == {"UNICHAR"}
     assert "INDEX(xlc_part_values,MATCH(" in text
 
 
 def test_the_claims_sheet_is_a_table_the_batch_recognises():
     sheet = load_workbook(NATIVE)["Claims"]
     (table,) = sheet.tables.values()
-    assert table.displayName == "Claims" and table.ref == "A5:V505"
+    assert table.displayName == "Claims" and table.ref == "A5:AF505"
     rows = [[c.value for c in row] for row in sheet.iter_rows(max_row=8)]
     index, match = find_header_row(rows)
     assert index == template.HEADER_ROW - 1
@@ -143,8 +151,9 @@ def test_the_xlwings_template_is_the_quickstart_workbook_with_its_vba(tmp_path):
     assert isinstance(refund, ArrayFormula) and refund.ref == "H6:H505"
     assert refund.text == "=CLAIM_REFUND(C6:C505,D6:D505,E6:E505,F6:F505,G6:G505)"
     assert claims["I6"].value.text == "=CLAIM_EXPLAIN(C6:C505,D6:D505,E6:E505,F6:F505,G6:G505)"
-    assert claims["H1"].value == "=POLICY_VERSION()"
-    assert claims["E3"].value == '=SUMPRODUCT(--ISERROR(H6:H505))+COUNTIF(H6:H505,"#*")'
+    assert (claims["H1"].value, claims["I1"].value) == ("Python policy", "=POLICY_VERSION()")
+    assert claims["I2"].value.startswith("=IF(I1=xlc_policy_version,")
+    assert claims["D3"].value == problem_cells("H6:H505")
     quickstart = template.quickstart_path()
     with zipfile.ZipFile(XLSM) as ours, zipfile.ZipFile(quickstart) as theirs:
         assert ours.read("xl/vbaProject.bin") == theirs.read("xl/vbaProject.bin")
@@ -153,191 +162,10 @@ def test_the_xlwings_template_is_the_quickstart_workbook_with_its_vba(tmp_path):
     parser = VBA_Parser(str(XLSM))
     modules = {name for _, _, name, _ in parser.extract_macros()}
     parser.close()
-    assert {"xlwings.bas", "Module1.bas"} <= modules
-
-
-# --- LibreOffice recalculates the native template -----------------------------------------------
-
-EXTRA_CASES = [
-    {"Grade": "l", "Part": "weapon small", "Qty": 3},
-    {"Grade": "H", "Part": "head sculpt without special functions"},
-    {"Issue": "electronics", "Part": "Joined figure"},
-    {"Issue": "Detachment", "Part": "Weapon (large)", "Qty": 2},
-    {"Issue": "Breakage", "Part": "Packaging box", "Max value override": 12.34},
-    {"Issue": "Detachment", "Part": HEAD, "Max value override": 12.34},  # 3.085 → 3.09
-    {"Issue": "Painting", "Part": "Weapon (small)", "Grade": "Medium", "Qty": 4},
-    {"Issue": "Severe packaging damage", "Part": HEAD, "Grade": "Low", "Max value override": 30},
-    {"Issue": "Breakage", "Part": HEAD, "Replacement available": "yes"},
-    {"Issue": "Breakage", "Part": HEAD, "Replacement available": "Y", "Customer choice": "refund"},
-    {"Issue": "Breakage", "Part": HEAD, "Replacement available": "no"},
-    {"Issue": "Breakage", "Part": HEAD, "Customer choice": "Return"},
-    {"Issue": "Minor packaging damage", "Part": HEAD, "Qty": 2},
-    {"Issue": "Brekage", "Part": HEAD},
-    {"Issue": "Breakage", "Part": "Weapon*"},  # a wildcard is not a match
-    {"Issue": "Breakage", "Part": "Hed sculpt"},
-    {"Issue": "Breakage", "Part": HEAD, "Grade": "Huge"},
-    {"Issue": "Breakage", "Part": HEAD, "Qty": 2.5},
-    {"Issue": "Breakage", "Part": HEAD, "Qty": 0},
-    {"Issue": "Breakage", "Part": HEAD, "Max value override": -1},
-    {"Issue": "Breakage", "Part": HEAD, "Replacement available": "maybe"},
-    {"Issue": "Breakage", "Part": HEAD, "Customer choice": "dunno"},
-    {"Part": HEAD},  # neither issue nor grade
-    {"Issue": "Breakage"},  # no part
-    {"Claim ID": "C-blank"},  # a line without issue, part or grade stays empty
-]
-
-FIELDS = {
-    "Issue": "issue",
-    "Part": "part",
-    "Grade": "grade",
-    "Qty": "quantity",
-    "Max value override": "value_override",
-    "Replacement available": "replacement_available",
-    "Customer choice": "choice",
-    "Price paid": "price",
-}
-
-
-def all_cases(policy) -> list[dict]:
-    version = policy.latest
-    cases = [{"Grade": g, "Part": p} for g in version.grades for p in version.parts]
-    cases += [{"Issue": i, "Part": p} for i in version.issues for p in version.parts]
-    return cases + EXTRA_CASES
-
-
-def recalculate(source: Path, cases: list[dict], out_dir: Path) -> list[dict]:
-    """Fill the cases into a copy of ``source``, let LibreOffice recalculate, read back."""
-    book = load_workbook(source)
-    sheet = book["Claims"]
-    columns = {h: i for i, h in enumerate(template.NATIVE_HEADERS, start=1)}
-    for offset, case in enumerate(cases):
-        for header, value in case.items():
-            sheet.cell(FIRST + offset, columns[header], value)
-    filled = out_dir / "filled.xlsx"
-    book.save(filled)
-    converted = libreoffice.convert(filled, out_dir / "recalculated")
-    result = load_workbook(converted, data_only=True)["Claims"]
-    return [
-        {h: result.cell(FIRST + offset, c).value for h, c in columns.items()}
-        for offset in range(len(cases) + 1)
-    ] + [{"summary": [[c.value for c in row] for row in result["D1:H3"]]}]
-
-
-@pytest.fixture(scope="module")
-def native_results(soffice, tmp_path_factory, policy):
-    cases = all_cases(policy)
-    rows = recalculate(NATIVE, cases, tmp_path_factory.mktemp("native"))
-    return cases, rows
-
-
-def engine_decision(case, policy):
-    return decide(Claim(**{FIELDS[h]: v for h, v in case.items() if h in FIELDS}), policy)
-
-
-def test_every_grade_part_and_issue_case_computes_like_the_engine(native_results, policy):
-    cases, rows = native_results
-    assert len(cases) == 4 * 18 + 9 * 18 + len(EXTRA_CASES)
-    checked = 0
-    for case, row in zip(cases, rows, strict=False):
-        if not any(case.get(h) for h in ("Issue", "Part", "Grade")):
-            assert row["Refund"] is None and row["Status"] is None, case
-            continue
-        decision = engine_decision(case, policy)
-        assert row["Status"] == str(decision.status), case
-        if decision.refund is None:
-            assert isinstance(row["Refund"], str), case
-            assert row["Refund"].startswith(("#REVIEW: ", "#ERROR: ")), case
-        else:
-            assert isinstance(row["Refund"], int | float), case
-            assert Decimal(str(row["Refund"])) == decision.refund, case  # cent for cent
-        if decision.status is not Status.ERROR:
-            assert row["Resolution"] == str(decision.resolution), case
-            assert row["Policy version"] == decision.policy_version
-        checked += 1
-    assert checked == len(cases) - 1
-
-
-def test_explanations_match_the_engine(native_results, policy):
-    cases, rows = native_results
-    for case, row in zip(cases, rows, strict=False):
-        if not any(case.get(h) for h in ("Issue", "Part", "Grade")):
-            continue
-        decision = engine_decision(case, policy)
-        if decision.status in (Status.OK, Status.NOT_COVERED):
-            assert row["Explanation"] == f"{decision.explanation} [rule {decision.rule}]", case
-        elif decision.status is Status.REVIEW:
-            assert row["Explanation"] == cells.REVIEW_TEXTS[decision.rule], case
-            assert row["Refund"] == cells.cell_value(decision), case  # same text as the UDF
-        else:  # the native reason names the same problem, without suggestions
-            assert row["Explanation"].split()[:2] == decision.explanation.split()[:2], case
-
-
-def test_graded_lines_show_grade_rate_and_value(native_results, policy):
-    cases, rows = native_results
-    shown = 0
-    for case, row in zip(cases, rows, strict=False):
-        decision = engine_decision(case, policy) if any(case.values()) else None
-        if decision and decision.rule.startswith("refund."):
-            assert row["Applied grade"] == decision.grade, case
-            assert Decimal(str(row["Refund rate"])) == decision.rate, case
-            assert Decimal(str(row["Part max value"])) == decision.max_value, case
-            shown += 1
-    assert shown == 3 * 16 + 66 + 10  # REFUND-style, issue × part, extras
-
-
-def test_specific_cells_a_user_sees(native_results):
-    cases, rows = native_results
-    by_case = {tuple(sorted(c.items())): r for c, r in zip(cases, rows, strict=False)}
-
-    def row(**case):
-        return by_case[tuple(sorted(case.items()))]
-
-    assert row(Grade="High", Part=HEAD)["Refund"] == 40
-    assert row(Issue="Detachment", Part=HEAD, **{"Max value override": 12.34})["Refund"] == 3.09
-    painting = row(Issue="Wrong/omission painting for accessories", Part="Weapon (small)")
-    assert painting["Refund"] == "#REVIEW: grade depends on staff judgment"
-    assert row(Issue="Brekage", Part=HEAD)["Refund"] == "#ERROR: Unknown issue 'Brekage'."
-    assert row(Issue="Breakage", Part="Weapon*")["Refund"] == "#ERROR: Unknown part 'Weapon*'."
-    detachment = row(Issue="Detachment", Part="Weapon (large)", Qty=2)
-    assert detachment["Priced part"] == "No broken accessories (detachment issue)"
-    assert detachment["Refund"] == 2.5
-
-
-def test_the_summary_counts_problem_cells_left_out_of_the_total(native_results, policy):
-    cases, rows = native_results
-    summary = rows[-1]["summary"]
-    decisions = [engine_decision(c, policy) for c in cases if any(c.get(h) for h in FIELDS)]
-    total = sum((d.refund for d in decisions if d.refund is not None), Decimal(0))
-    problems = sum(d.refund is None for d in decisions)
-    assert summary[0][0] == "Total refund" and Decimal(str(round(summary[0][1], 2))) == total
-    assert summary[2][0] == "Problem cells (not in the total)" and summary[2][1] == problems
-    assert summary[0][3] == "Lines to review"
-    assert summary[0][4] == sum(d.status is Status.REVIEW for d in decisions)
-    assert summary[1][4] == sum(d.status is Status.ERROR for d in decisions)
-
-
-def test_a_policy_with_a_discount_rate_computes_the_discount_natively(soffice, tmp_path):
-    text = default_policy_path().read_text(encoding="utf-8")
-    text = text.replace('discount_rate = "Depends"', 'discount_rate = "0.10"')
-    path = tmp_path / "discount.toml"
-    path.write_text(text, encoding="utf-8")
-    policy = load_policy(path)
-    source = template.write_template(tmp_path / "discount.xlsx", policy, rows=10)
-    cases = [
-        {"Issue": "Mis-shipment", "Part": HEAD, "Price paid": 59.99},
-        {"Issue": "Mis-shipment", "Part": HEAD, "Price paid": 21.85},
-        {"Issue": "Mis-shipment", "Part": HEAD},
-        {"Issue": "Mis-shipment", "Part": HEAD, "Price paid": "abc"},
-        {"Issue": "Mis-shipment", "Part": HEAD, "Price paid": 10, "Customer choice": "return"},
-    ]
-    rows = recalculate(source, cases, tmp_path)
-    for case, row in zip(cases, rows, strict=False):
-        decision = engine_decision(case, policy)
-        assert row["Status"] == str(decision.status), case
-        if decision.refund is not None:
-            assert Decimal(str(row["Refund"])) == decision.refund
-            assert row["Explanation"] == f"{decision.explanation} [rule {decision.rule}]"
-    assert [r["Refund"] for r in rows[:2]] == [6, 2.19]  # 5.999 → 6.00, 2.185 → 2.19
+    assert "xlwings.bas" in modules
+    notes = [conf.cell(r, 1).value for r in range(10, conf.max_row + 1)]
+    assert not [n for n in notes if n and "Rename this sheet" in n]  # xlwings' quickstart note
+    assert [n for n in notes if n] == list(template.CONF_NOTES)
 
 
 # --- the command --------------------------------------------------------------------------------
@@ -349,7 +177,7 @@ def test_template_command_writes_both_flavours(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output == f"Wrote {tmp_path / 'c.xlsx'} (policy AS-2026.1, 20 claim lines)\n"
     sheet = load_workbook(tmp_path / "c.xlsx")["Claims"]
-    assert next(iter(sheet.tables.values())).ref == "A5:V25"
+    assert next(iter(sheet.tables.values())).ref == "A5:AF25"
     result = runner.invoke(main, ["template", str(tmp_path / "c.xlsm")])
     assert result.exit_code == 0, result.output
     assert load_workbook(tmp_path / "c.xlsm", keep_vba=True).sheetnames[-1] == "xlwings.conf"
@@ -369,3 +197,119 @@ def test_template_command_refuses_what_excel_would_not_open(args, message, tmp_p
     assert result.exit_code == 1
     assert result.output.startswith(message)
     assert not list(tmp_path.iterdir())  # nothing half-written
+
+
+# --- what a user sees and prints ----------------------------------------------------------------
+
+
+def test_the_policy_sheet_shows_spellings_as_the_engine_matches_them(policy):
+    sheet = load_workbook(NATIVE)["Policy"]
+    keys = {sheet.cell(r, 19).value: sheet.cell(r, 20).value for r in range(8, sheet.max_row + 1)}
+    assert keys["head sculpt without special functions"] == "Head sculpt w/o special functions"
+    assert keys["weapon small"] == "Weapon (small)"
+    outcomes = {sheet.cell(r, 4).value: sheet.cell(r, 6).value for r in range(8, 17)}
+    assert outcomes["Packaging damage (minor)"] == "Not covered"  # a label, not not_covered
+    assert outcomes["Mis-shipment"] == "Keep with discount"
+    assert sheet["B2"].number_format == "yyyy-mm-dd"
+    assert sheet.column_dimensions["B"].width >= 11  # the date, not ###
+
+
+def test_the_native_claims_sheet_reads_and_prints_well():
+    sheet = load_workbook(NATIVE)["Claims"]
+    columns = {sheet.cell(5, c).value: sheet.cell(5, c).column_letter for c in range(1, 33)}
+    assert sheet.freeze_panes == f"{columns['Policy issue']}6"  # inputs stay while scrolling
+    assert sheet.row_dimensions[5].height == 30  # the wrapped headers do not overlap row 6
+    for header in ("Refund", "Part max value", "Max value override", "Price paid"):
+        assert sheet[f"{columns[header]}6"].number_format == USD, header
+    assert sheet["D1"].number_format == USD  # Total refund
+    assert sheet[f"{columns['Refund rate']}6"].number_format == "0%"
+    assert [sheet.column_dimensions[columns[h]].hidden for h in NATIVE_HIDDEN] == [True] * 9
+    assert sheet.print_area == f"'Claims'!$A$1:${columns['Policy version']}$505"
+    assert sheet.print_title_rows == "$5:$5"
+    assert sheet.page_setup.orientation == "landscape"
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    labels = {sheet[ref].value: sheet.column_dimensions[ref[0]].width for ref in ("A3", "C3")}
+    assert all(width >= len(label) + 1 for label, width in labels.items()), labels
+
+
+# --- LibreOffice computes what the engine does --------------------------------------------------
+
+
+def test_problem_cells_count_each_error_value_and_text_once(soffice, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    values = [40, "=NA()", "#REVIEW: grade depends on staff judgment", "=1/0", "", None, 0]
+    values += ["#ERROR: Unknown part 'x'.", '=""', "text"]
+    for row, value in enumerate(values, start=1):
+        sheet.cell(row, 1, value)
+    sheet["C1"] = problem_cells("A1:A10")
+    book.save(tmp_path / "problems.xlsx")
+    result = load_workbook(
+        libreoffice.convert(tmp_path / "problems.xlsx", tmp_path / "out"), data_only=True
+    )
+    assert result.active["C1"].value == 4  # #N/A, #DIV/0!, and the two # texts
+
+
+def recalculate(source: Path, cases: list[dict], out_dir: Path) -> list[dict]:
+    """Fill the cases into a copy of ``source``, let LibreOffice recalculate, read back."""
+    book = load_workbook(source)
+    sheet = book["Claims"]
+    columns = {h: i for i, h in enumerate(template.NATIVE_HEADERS, start=1)}
+    for offset, case in enumerate(cases):
+        for header, value in case.items():
+            sheet.cell(FIRST + offset, columns[header], value)
+    book.save(out_dir / "filled.xlsx")
+    converted = libreoffice.convert(out_dir / "filled.xlsx", out_dir / "recalculated")
+    result = load_workbook(converted, data_only=True)["Claims"]
+    rows = [
+        {h: result.cell(FIRST + offset, c).value for h, c in columns.items()}
+        for offset in range(len(cases))
+    ]
+    totals = {
+        result[f"{c}{r}"].value: result[f"{c}{r}"].offset(column=1).value
+        for c in "AC"
+        for r in range(1, 5)
+        if result[f"{c}{r}"].value
+    }
+    return [*rows, totals]
+
+
+def test_a_policy_with_a_discount_rate_computes_the_discount_natively(soffice, tmp_path):
+    text = default_policy_path().read_text(encoding="utf-8")
+    text = text.replace('discount_rate = "Depends"', 'discount_rate = "0.10"')
+    path = tmp_path / "discount.toml"
+    path.write_text(text, encoding="utf-8")
+    policy = load_policy(path)
+    source = template.write_template(tmp_path / "discount.xlsx", policy, rows=10)
+    cases = [
+        {"Issue": "Mis-shipment", "Part": HEAD, "Price paid": 59.99},
+        {"Issue": "Mis-shipment", "Part": HEAD, "Price paid": 21.85},
+        {"Issue": "Mis-shipment", "Part": HEAD},
+        {"Issue": "Mis-shipment", "Part": HEAD, "Price paid": "abc"},
+        {"Issue": "Mis-shipment", "Part": HEAD, "Price paid": 10, "Customer choice": "return"},
+        {"Issue": "Mis-shipment", "Part": HEAD, "Price paid": 1e10},
+    ]
+    *rows, totals = recalculate(source, cases, tmp_path)
+    fields = {"Issue": "issue", "Part": "part", "Price paid": "price", "Customer choice": "choice"}
+    decisions = [decide(Claim(**{fields[h]: v for h, v in c.items()}), policy) for c in cases]
+    assert [r["Status"] for r in rows] == ["OK", "OK", "REVIEW", "ERROR", "REVIEW", "ERROR"]
+    assert [str(d.status) for d in decisions] == [r["Status"] for r in rows]
+    assert [r["Refund"] for r in rows[:2]] == [6, 2.19]  # 5.999 → 6.00, 2.185 → 2.19
+    assert rows[0]["Explanation"] == f"{decisions[0].explanation} [rule discount.keep]"
+    assert rows[0]["Refund rate"] == 0.1 and rows[0]["Resolution"] == "Keep with discount"
+    assert totals["Total refund"] == pytest.approx(8.19)
+    assert Decimal(str(totals["Total refund"])) == sum(d.refund for d in decisions[:2])
+    assert totals["Problem cells (not in the total)"] == 4
+    assert (totals["Lines to review"], totals["Lines in error"]) == (2, 2)
+
+
+def test_template_command_replaces_an_existing_file_only_with_force(tmp_path):
+    target = tmp_path / "claims.xlsx"
+    target.write_bytes(b"mine")
+    result = CliRunner().invoke(main, ["template", str(target)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {target}: the file exists; give --force to replace it.\n"
+    assert target.read_bytes() == b"mine"
+    result = CliRunner().invoke(main, ["template", str(target), "--force", "--rows", "3"])
+    assert result.exit_code == 0, result.output
+    assert load_workbook(target)["Claims"]["A5"].value == "Claim ID"

@@ -17,8 +17,11 @@ from xl_claims.core.errors import ClaimsError
     "Default: from OUT's suffix.",
 )
 @click.option("--rows", default=500, show_default=True, help="Number of claim lines.")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @policy_option
-def template_command(out: str, flavour: str | None, rows: int, policy_path: str | None) -> None:
+def template_command(
+    out: str, flavour: str | None, rows: int, force: bool, policy_path: str | None
+) -> None:
     """Write a claims-entry template OUT with a Policy sheet from the policy file.
 
     \b
@@ -29,7 +32,7 @@ def template_command(out: str, flavour: str | None, rows: int, policy_path: str 
 
     policy = open_policy(policy_path)
     try:
-        path = write_template(out, policy, flavour, rows)
+        path = write_template(out, policy, flavour, rows, force=force)
     except ClaimsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {path} (policy {policy.latest.id}, {rows} claim lines)")

@@ -26,11 +26,11 @@ import os
 import re
 import sys
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 
-from xl_claims.core.errors import OutputError
+from xl_claims.core.errors import UsageError
 from xl_claims.core.files import refuse_existing, write_atomic
 from xl_claims.core.policy import POLICY_ENV_VAR
 
@@ -305,12 +305,13 @@ def write_vba(
     file is replaced without ``force``."""
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder} is a file; give a folder for the .bas modules.")
+        raise UsageError(f"{folder} is a file; give a folder for the .bas modules.")
     files = generate_vba_files(policy_path)
     for name in files:
         refuse_existing(folder / name, force)
     folder.mkdir(parents=True, exist_ok=True)
-    return [
-        write_atomic(folder / name, lambda path, data=data: path.write_bytes(data))
-        for name, data in files.items()
-    ]
+    return [write_atomic(folder / name, _bytes_writer(data)) for name, data in files.items()]
+
+
+def _bytes_writer(data: bytes) -> Callable[[Path], int]:
+    return lambda path: path.write_bytes(data)
