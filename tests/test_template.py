@@ -131,7 +131,7 @@ def test_native_formulas_use_only_functions_every_engine_has():
 def test_the_claims_sheet_is_a_table_the_batch_recognises():
     sheet = load_workbook(NATIVE)["Claims"]
     (table,) = sheet.tables.values()
-    assert table.displayName == "Claims" and table.ref == "A5:AF505"
+    assert table.displayName == "Claims" and table.ref == "A5:AG505"
     rows = [[c.value for c in row] for row in sheet.iter_rows(max_row=8)]
     index, match = find_header_row(rows)
     assert index == template.HEADER_ROW - 1
@@ -177,7 +177,7 @@ def test_template_command_writes_both_flavours(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output == f"Wrote {tmp_path / 'c.xlsx'} (policy AS-2026.1, 20 claim lines)\n"
     sheet = load_workbook(tmp_path / "c.xlsx")["Claims"]
-    assert next(iter(sheet.tables.values())).ref == "A5:AF25"
+    assert next(iter(sheet.tables.values())).ref == "A5:AG25"
     result = runner.invoke(main, ["template", str(tmp_path / "c.xlsm")])
     assert result.exit_code == 0, result.output
     assert load_workbook(tmp_path / "c.xlsm", keep_vba=True).sheetnames[-1] == "xlwings.conf"
@@ -216,7 +216,7 @@ def test_the_policy_sheet_shows_spellings_as_the_engine_matches_them(policy):
 
 def test_the_native_claims_sheet_reads_and_prints_well():
     sheet = load_workbook(NATIVE)["Claims"]
-    columns = {sheet.cell(5, c).value: sheet.cell(5, c).column_letter for c in range(1, 33)}
+    columns = {sheet.cell(5, c).value: sheet.cell(5, c).column_letter for c in range(1, 34)}
     assert sheet.freeze_panes == f"{columns['Policy issue']}6"  # inputs stay while scrolling
     assert sheet.row_dimensions[5].height == 30  # the wrapped headers do not overlap row 6
     for header in ("Refund", "Part max value", "Max value override", "Price paid"):

@@ -10,6 +10,7 @@ so with its own ``error.template-*`` rule, an #ERROR text instead of a number.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -17,7 +18,8 @@ from openpyxl import load_workbook
 
 from tests import libreoffice
 from xl_claims.core.engine import decide
-from xl_claims.core.model import Claim, Resolution, Status
+from xl_claims.core.model import Resolution, Status
+from xl_claims.core.table import claim_from_values
 from xl_claims.workbook import template
 
 HEAD = "Head sculpt w/ special functions"
@@ -27,9 +29,10 @@ FIELDS = {
     "Grade": "grade",
     "Qty": "quantity",
     "Max value override": "value_override",
-    "Replacement available": "replacement_available",
+    "Replacement available": "replacement",
     "Customer choice": "choice",
     "Price paid": "price",
+    "Claim date": "date",
 }
 #: Marks a line the template errs on where the engine may compute (README: what the native
 #: template does not do): numbers typed as text, more than 2 decimals, products too large for
@@ -116,6 +119,10 @@ def value_cases() -> list[dict]:
         for choice in choices:
             case = {"Issue": "Breakage", "Part": HEAD, "Replacement available": flag}
             cases.append({**case, "Customer choice": choice})
+    dated = {"Issue": "Detachment", "Part": HEAD, "Qty": 2}
+    cases += [{**dated, "Claim date": dt.datetime(2026, 1, d)} for d in (1, 2, 31)]
+    cases.append({**dated, "Claim date": dt.datetime(2025, 12, 31), LIMITED: True})
+    cases.append({**dated, "Claim date": "2026-03-14", LIMITED: True})
     for price in (None, 59.99, "abc", -5):
         cases.append({"Issue": "Mis-shipment", "Part": HEAD, "Price paid": price})
     cases += [
@@ -138,7 +145,8 @@ def value_cases() -> list[dict]:
 
 
 def engine_decision(case: dict, policy):
-    return decide(Claim(**{FIELDS[h]: v for h, v in case.items() if h in FIELDS}), policy)
+    """The batch's decision for the line: its own row → claim (text dates parsed), then decide."""
+    return decide(claim_from_values({FIELDS[h]: v for h, v in case.items() if h in FIELDS}), policy)
 
 
 def shown_resolution(decision) -> str | None:
@@ -224,7 +232,8 @@ def test_the_template_refuses_only_what_it_cannot_compute_exactly(recalculated):
         if (r["Rule"] or "").startswith("error.template-")
     ]
     assert refused == [c for c in cases if c.get(LIMITED) and "...." not in str(c.get("Part"))]
-    assert len(refused) == 4 * 2 + 3 * 3 + 3 * 3 + 2  # text Qty, decimals, text values, size
+    # text Qty, decimals, text values, sizes, dates (before the version, as text)
+    assert len(refused) == 4 * 2 + 3 * 3 + 3 * 3 + 2 + 2
 
 
 def test_the_spellings_the_engine_folds_compute_in_the_template(recalculated, policy):

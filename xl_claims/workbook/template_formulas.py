@@ -38,6 +38,7 @@ NATIVE_INPUTS = (
     "Replacement available",
     "Customer choice",
     "Price paid",
+    "Claim date",
 )
 NATIVE_LOOKUPS = ("Policy issue", "Policy part", "Policy grade", "Outcome", "Priced part")
 #: Hidden working columns: each text field's normalised spelling, the numbers used, the rule.
@@ -67,6 +68,7 @@ _BLANKS = tuple(f"CHAR({code})" for code in (9, 10, 11, 12, 13)) + tuple(
 _PUNCTUATION = '{".",",",";",":","!","?"}'
 #: The template's own rule ids, for what its formulas cannot compute exactly.
 TEMPLATE_TEXT, TEMPLATE_LIMIT = "error.template-text", "error.template-limit"
+TEMPLATE_VERSION = "error.template-version"
 _MESSAGES = {
     "error.invalid-value:quantity": '"Quantity must be a whole number from 1 to '
     f'{MAX_QUANTITY}, got "&{{qty}}&"."',
@@ -79,6 +81,9 @@ _MESSAGES = {
     f"{TEMPLATE_TEXT}:quantity": '"Qty is text: type it as a number."',
     f"{TEMPLATE_TEXT}:override": '"Max value override is text: type it as a number."',
     f"{TEMPLATE_TEXT}:price": '"Price paid is text: type it as a number."',
+    f"{TEMPLATE_TEXT}:date": '"Claim date is text: type it as a date."',
+    TEMPLATE_VERSION: '"The claim is dated before the policy version on the Policy sheet: '
+    'decide it with xl-claims process, which picks the version in force on its date."',
     TEMPLATE_LIMIT: '"More than 2 decimals or too large for this template: use CLAIM_REFUND '
     'or xl-claims process."',
 }
@@ -201,6 +206,9 @@ def _expressions(c: dict[str, str]) -> dict[str, str]:
         "known_issue": known_issue,
         "discount_rate": _of("xlc_issue_discount_rates", issue, "xlc_issue_names"),
         "price_present": present(price),
+        "date_present": present(c["Claim date"]),
+        "date_text": f"AND({present(c['Claim date'])},"
+        f"OR(NOT(ISNUMBER({c['Claim date']})),ISLOGICAL({c['Claim date']})))",
         "price": price,
         "issue": issue,
         "part": part,
@@ -208,8 +216,11 @@ def _expressions(c: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _rule(c: dict[str, str], x: dict[str, str], digits: int) -> str:
-    """The engine's rule id for the line (``error.…:field`` says which field is wrong)."""
+def _rule(c: dict[str, str], x: dict[str, str], digits: int, since: str) -> str:
+    """The engine's rule id for the line (``error.…:field`` says which field is wrong).
+
+    ``since`` is the version's first day as an Excel DATE(): the formulas know one version.
+    """
     limit = 10 ** (14 - digits)
     rate, value, quantity = c["Rate used"], c["Value used"], x["quantity"]
     price, discount = x["price"], x["discount_rate"]
@@ -226,6 +237,8 @@ def _rule(c: dict[str, str], x: dict[str, str], digits: int) -> str:
     )
     checks = [
         (x["blank"], '""'),
+        (x["date_text"], f'"{TEMPLATE_TEXT}:date"'),
+        (f"AND({x['date_present']},{c['Claim date']}<{since})", f'"{TEMPLATE_VERSION}"'),
         (x["qty_text"], f'"{TEMPLATE_TEXT}:quantity"'),
         (x["qty_bad"], '"error.invalid-value:quantity"'),
         (f'LEFT({x["issue"]},1)="#"', '"error.unknown-issue"'),
@@ -380,13 +393,15 @@ def _lookups(c: dict[str, str], x: dict[str, str]) -> dict[str, str]:
     }
 
 
-def native_formulas(row: int, digits: int) -> dict[str, str]:
+def native_formulas(row: int, version: PolicyVersion) -> dict[str, str]:
     """The formulas of one claim line of the native template, by column header."""
     c = _cells(row)
     x = _expressions(c)
+    digits = exact_digits(version)
+    day = version.effective_from
     formulas = {helper: "=" + key_text(c[field]) for helper, field in _KEYED.items()}
     formulas.update(_lookups(c, x))
-    formulas["Rule"] = _rule(c, x, digits)
+    formulas["Rule"] = _rule(c, x, digits, f"DATE({day.year},{day.month},{day.day})")
     formulas["Refund"] = _refund(c, x, digits)
     formulas["Explanation"] = _explanation(c, x)
     formulas.update(_shown(c, x))

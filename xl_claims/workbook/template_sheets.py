@@ -10,7 +10,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_claims.core.policy import PolicyVersion
-from xl_claims.workbook.formats import RATE_FORMAT, money_format
+from xl_claims.workbook.formats import DATE_FORMAT, RATE_FORMAT, money_format
 from xl_claims.workbook.template_formulas import (
     NATIVE_HEADERS,
     NATIVE_HIDDEN,
@@ -38,6 +38,7 @@ _WIDTHS = {
     "Replacement available": 13,
     "Customer choice": 12,
     "Price paid": 12,
+    "Claim date": 11,
     "Policy issue": 30,
     "Policy part": 30,
     "Policy grade": 10,
@@ -137,14 +138,15 @@ def _print_setup(sheet: Worksheet, last_column: str, last: int) -> None:
 
 def native_claims(sheet: Worksheet, version: PolicyVersion, rows: int) -> None:
     first, last = HEADER_ROW + 1, HEADER_ROW + rows
-    digits = exact_digits(version)
+    exact_digits(version)  # refuses a policy the formulas cannot compute exactly, before writing
     columns = _table(sheet, NATIVE_HEADERS, last)
     for row in range(first, last + 1):
-        for header, formula in native_formulas(row, digits).items():
+        for header, formula in native_formulas(row, version).items():
             sheet[f"{columns[header]}{row}"] = formula
     money = money_format(version.currency)
     formats = {h: money for h in ("Part max value", "Refund", "Max value override", "Price paid")}
-    _formats(sheet, columns, first, last, {**formats, "Refund rate": RATE_FORMAT})
+    formats |= {"Refund rate": RATE_FORMAT, "Claim date": DATE_FORMAT}
+    _formats(sheet, columns, first, last, formats)
     for header in NATIVE_LOOKUPS:
         for row in range(first, last + 1):
             sheet[f"{columns[header]}{row}"].fill = _LOOKUP_FILL
