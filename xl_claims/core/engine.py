@@ -26,6 +26,15 @@ from xl_claims.core.values import (
 
 #: The rules whose decision depends on the price paid (mis-shipment discounts).
 PRICE_RULES = frozenset({"discount.keep", "review.price-missing", "error.invalid-price"})
+#: The short reason of a REVIEW line, by rule id: what a worksheet cell and the native template
+#: show (the decision's explanation is the full sentence).
+REVIEW_TEXTS = {
+    "review.grade-depends": "grade depends on staff judgment",
+    "review.value-depends": "part value depends on the item",
+    "review.discount-depends": "discount depends on staff judgment",
+    "review.price-missing": "price paid missing",
+    "review.return": "return requested",
+}
 
 _Made = Callable[..., Decision]
 

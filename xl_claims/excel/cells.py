@@ -19,7 +19,7 @@ from itertools import count, repeat
 from operator import itemgetter
 
 from xl_claims.core.bulk import paused_gc
-from xl_claims.core.engine import decide, error_decision
+from xl_claims.core.engine import REVIEW_TEXTS, decide, error_decision
 from xl_claims.core.errors import ShapeError, UnknownNameError
 from xl_claims.core.model import Claim, Decision, Status
 from xl_claims.core.policy import Policy, PolicyVersion
@@ -27,16 +27,6 @@ from xl_claims.core.values import is_blank
 
 REVIEW_PREFIX = "#REVIEW: "
 ERROR_PREFIX = "#ERROR: "
-
-#: Short cell texts for REVIEW lines, by the engine's rule id; the full sentence is what
-#: REFUND_EXPLAIN / CLAIM_EXPLAIN show.
-REVIEW_TEXTS = {
-    "review.grade-depends": "grade depends on staff judgment",
-    "review.value-depends": "part value depends on the item",
-    "review.discount-depends": "discount depends on staff judgment",
-    "review.price-missing": "price paid missing",
-    "review.return": "return requested",
-}
 
 #: What ISSUE_GRADE shows for issues the policy does not grade, by outcome.
 UNGRADED_ISSUE_TEXTS = {"not_covered": "Not covered", "discount": "Discount"}

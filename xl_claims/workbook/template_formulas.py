@@ -19,12 +19,13 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
+from xl_claims.core.engine import REVIEW_TEXTS
 from xl_claims.core.errors import UsageError
 from xl_claims.core.model import Resolution
 from xl_claims.core.policy import PolicyVersion
 from xl_claims.core.table import COMPUTED_HEADERS
 from xl_claims.core.values import CHOICE_WORDS, FALSE_WORDS, MAX_AMOUNT, MAX_QUANTITY, TRUE_WORDS
-from xl_claims.excel.cells import REVIEW_TEXTS
+from xl_claims.workbook.template_names import escaped, final_key, key_text, one_of, present
 from xl_claims.workbook.template_policy import OUTCOME_LABELS
 
 NATIVE_INPUTS = (
@@ -61,11 +62,6 @@ _KEYED = {
     "Replacement key": "Replacement available",
     "Choice key": "Customer choice",
 }
-#: What Python's str.strip() and the name rule treat as spaces, as Excel characters.
-_BLANKS = tuple(f"CHAR({code})" for code in (9, 10, 11, 12, 13)) + tuple(
-    f"_xlfn.UNICHAR({code})" for code in (160, 8199, 8239)
-)
-_PUNCTUATION = '{".",",",";",":","!","?"}'
 #: The template's own rule ids, for what its formulas cannot compute exactly.
 TEMPLATE_TEXT, TEMPLATE_LIMIT = "error.template-text", "error.template-limit"
 TEMPLATE_VERSION = "error.template-version"
@@ -112,61 +108,14 @@ def exact_digits(version: PolicyVersion) -> int:
     return digits
 
 
-def _spaced(ref: str) -> str:
-    text = ref
-    for char in _BLANKS:
-        text = f'SUBSTITUTE({text},{char}," ")'
-    return text
-
-
-def present(ref: str) -> str:
-    """The cell is not blank (what ``is_blank`` says: spaces and line breaks are blank)."""
-    return f"LEN(TRIM({_spaced(ref)}))>0"
-
-
-def key_text(ref: str) -> str:
-    """``normalize_name`` up to its last step, marked with "|" (so "()" is not blank)."""
-    spaced = f'SUBSTITUTE({_spaced(ref)},_xlfn.UNICHAR(8203)," ")'
-    text = f'" "&SUBSTITUTE(LOWER(TRIM({spaced}))," ","  ")&" "'
-    for pattern in (" w  /  o ", " w  /o ", " w/  o ", " w/o "):
-        text = f'SUBSTITUTE({text},"{pattern}"," without ")'
-    for pattern in (" w  /  ", " w  /", " w/  ", " w/"):
-        text = f'SUBSTITUTE({text},"{pattern}"," with ")'
-    for bracket in "()[]":
-        text = f'SUBSTITUTE({text},"{bracket}"," ")'
-    return f'IF({present(ref)},"|"&TRIM({text}),"")'
-
-
-def final_key(helper: str) -> str:
-    """``normalize_name``'s last step on a key column: up to 3 trailing punctuation marks."""
-    text = f"MID({helper},2,32767)"
-    last = f"LEN({text})"
-
-    def is_mark(position: str) -> str:
-        return f"OR(MID({text},{position},1)={_PUNCTUATION})"
-
-    marks = f"IF({is_mark(last)},IF({is_mark(f'{last}-1')},IF({is_mark(f'{last}-2')},3,2),1),0)"
-    return f"TRIM(LEFT({text},{last}-IFERROR({marks},0)))"
-
-
-def _esc(expression: str) -> str:
-    """A MATCH key with Excel's wildcards (~ * ?) taken literally."""
-    return f'SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({expression},"~","~~"),"*","~*"),"?","~?")'
-
-
-def _one_of(expression: str, words) -> str:
-    items = ",".join(f'"{w}"' for w in sorted(words))
-    return f"OR({expression}={{{items}}})"
-
-
 def _lookup(kind: str, helper: str, shown: str) -> str:
-    found = f"INDEX(xlc_{kind}_means,MATCH({_esc(final_key(helper))},xlc_{kind}_keys,0))"
+    found = f"INDEX(xlc_{kind}_means,MATCH({escaped(final_key(helper))},xlc_{kind}_keys,0))"
     unknown = f'"#ERROR: Unknown {kind} \'"&TRIM({shown})&"\'."'
     return f'=IF({helper}="","",IFERROR({found},{unknown}))'
 
 
 def _of(table: str, key: str, names: str) -> str:
-    return f"INDEX({table},MATCH({_esc(key)},{names},0))"
+    return f"INDEX({table},MATCH({escaped(key)},{names},0))"
 
 
 def _cells(row: int) -> dict[str, str]:
@@ -182,7 +131,7 @@ def _expressions(c: dict[str, str]) -> dict[str, str]:
     every_choice = [w for names in words.values() for w in names]
 
     def among(helper: str, chosen) -> str:
-        return f'IF({helper}="",FALSE,{_one_of(final_key(helper), chosen)})'
+        return f'IF({helper}="",FALSE,{one_of(final_key(helper), chosen)})'
 
     known_issue = f'AND({issue}<>"",LEFT({issue},1)<>"#")'
     yes_or_no = TRUE_WORDS | FALSE_WORDS
@@ -199,9 +148,9 @@ def _expressions(c: dict[str, str]) -> dict[str, str]:
         f"NOT(ISLOGICAL({override})))",
         "override_bad": f"IF(ISLOGICAL({override}),TRUE,IF(ISNUMBER({override}),"
         f"OR({override}<0,{override}>{MAX_AMOUNT}),FALSE))",
-        "flag_bad": f'IF({flag}="",FALSE,NOT({_one_of(final_key(flag), yes_or_no)}))',
+        "flag_bad": f'IF({flag}="",FALSE,NOT({one_of(final_key(flag), yes_or_no)}))',
         "replacement": f"AND({among(flag, TRUE_WORDS)},NOT({wants_refund}))",
-        "choice_bad": f'IF({choice}="",FALSE,NOT({_one_of(final_key(choice), every_choice)}))',
+        "choice_bad": f'IF({choice}="",FALSE,NOT({one_of(final_key(choice), every_choice)}))',
         "wants_return": among(choice, words[Resolution.RETURN]),
         "known_issue": known_issue,
         "discount_rate": _of("xlc_issue_discount_rates", issue, "xlc_issue_names"),
