@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from xl_claims.core.names import join_or, normalize_name
-from xl_claims.core.policy import ABBREVIATION_LENGTH, PolicyVersion
+from xl_claims.core.policy import ABBREVIATION_LENGTH, DEPENDS, PolicyVersion
 from xl_claims.excel.cells import UNGRADED_ISSUE_TEXTS
 
 #: Argument descriptions, by the argument's name (``claim_grade`` is CLAIM_REFUND's ``grade``).
@@ -25,7 +25,7 @@ ARG_TEMPLATES = {
     "claim_grade": "Optional. Staff's grade ({grades}); overrides the issue's grade, needed "
     "when the issue's grade is {depends_grades}.",
     "value_override": "Optional. Max value to use instead of the part's, needed when the part's "
-    "value is Depends ({depends_parts}).",
+    "value is {depends} ({depends_parts}).",
     "issue_or_grade": "An issue type ({issue_examples}) or a grade ({grades}).",
 }
 
@@ -33,7 +33,8 @@ ARG_TEMPLATES = {
 _UNKNOWN_POLICY_WORDS = {
     "grades": "a grade of the policy",
     "abbreviations": "",
-    "depends_grades": "Depends",
+    "depends_grades": DEPENDS,
+    "depends": DEPENDS,
     "rates": "as the policy sets",
     "example_part": "a part of the policy's table",
     "example_value": "its max value",
@@ -84,7 +85,8 @@ def policy_words(version: PolicyVersion | None) -> dict[str, str]:
         "grades": join_or(g.name for g in rated),
         "abbreviations": f" (or {'/'.join(abbreviations)})" if abbreviations else "",
         "depends_grades": join_or(g.name for g in version.grades.values() if g.rate is None)
-        or "Depends",
+        or DEPENDS,
+        "depends": DEPENDS,
         "rates": ", ".join(f"{_number(g.rate)} for {g.name}" for g in rated if g.rate is not None),
         "example_part": example.name if example else "",
         "example_value": _number(example.max_value)

@@ -149,7 +149,7 @@ def REFUND_RATE(grade):
 @_described
 def PART_VALUE(part):
     """Max reimbursement value of a part, e.g. {example_value} for "{example_part}"; #REVIEW when
-    the policy says Depends."""
+    the policy says {depends}."""
     return _cells(cells.part_value_cell, part, money=True)
 
 
