@@ -38,3 +38,12 @@ def test_the_template_renders_one_page_wide(soffice, flavour, policy, tmp_path):
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(png, Path(keep) / png.name)
+
+
+def test_the_empty_native_template_prints_five_claims_pages_and_the_policy(soffice, tmp_path):
+    source = tmp_path / "claims-template.xlsx"
+    shutil.copy(ROOT / "templates" / "claims-template.xlsx", source)
+    pdf = libreoffice.convert(source, tmp_path / "out", "pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    assert pdf_pages(pdf) == 6  # it was 54, 43 of them blank, before print setup
+    assert text.stdout.count("Claim ID") == 5  # the header row repeated on each Claims page
