@@ -63,10 +63,10 @@ WORDS = texts.policy_words(_wizard_version())
 ARG_DOCS = texts.argument_docs(WORDS)
 
 
-def _arg(name: str, doc: str | None = None):
+def _arg(name: str, doc_key: str | None = None):
     """An argument as every function takes it: a cell or a range kept 2-D, error values as
     their text (#N/A), so that an error in a cell is named rather than read as empty."""
-    return xw.arg(name, ndim=2, err_to_str=True, doc=ARG_DOCS[doc or name])
+    return xw.arg(name, ndim=2, err_to_str=True, doc=ARG_DOCS[doc_key or name])
 
 
 def _described(function):
@@ -76,24 +76,27 @@ def _described(function):
 
 
 def _cells(compute, *args, money: bool = False):
-    """Run one worksheet function over its arguments; expected failures become cell text."""
+    """Run one worksheet function over its arguments; expected failures become cell text (for
+    the money functions in xlwings Lite, error values: see ``RETURN_ERROR_VALUES``)."""
+    as_shown = cells.as_error_value if money and RETURN_ERROR_VALUES else None
     try:
         policy = current_policy()
     except ClaimsError as exc:
         shown = cells.error_text(str(exc).splitlines()[0])
-        return cells.as_error_value(shown) if money and RETURN_ERROR_VALUES else shown
+        return as_shown(shown) if as_shown else shown
     one = functools.partial(compute, policy)
-    if money and RETURN_ERROR_VALUES:
-        one = _error_values(one)
+    if as_shown:
+        one = _shown_as(as_shown, one)
     try:
         return cells.map_cells(one, *args)
     except ShapeError as exc:
-        return cells.error_text(str(exc))
+        shown = cells.error_text(str(exc))
+        return as_shown(shown) if as_shown else shown
 
 
-def _error_values(compute):
+def _shown_as(convert, compute):
     def cell(*values):
-        return cells.as_error_value(compute(*values))
+        return convert(compute(*values))
 
     return cell
 
