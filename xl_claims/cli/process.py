@@ -57,7 +57,7 @@ def process_command(
         if bar is not None:
             bar.label = f"{path.name} ({lines:,} lines)"
             if done:
-                bar.length = max(bar.length, bar.pos + 1)
+                bar.length = max(bar.length or 0, bar.pos + 1)
                 bar.update(1)
             else:
                 bar.render_progress()
