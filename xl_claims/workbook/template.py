@@ -15,6 +15,7 @@ ranges with defined names, which also feed the dropdowns) and the Claims sheet's
 from __future__ import annotations
 
 import os
+import zipfile
 from importlib import resources
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from xl_claims.workbook.template_sheets import (
     native_claims,
     xlwings_claims,
 )
+from xl_claims.workbook.vba_project import replace_module_source
 
 FLAVOURS = ("native", "xlwings")
 TEMPLATE_FILES = {"native": "claims-template.xlsx", "xlwings": "claims-template-xlwings.xlsm"}
@@ -88,9 +90,13 @@ def write_template(
     if rows < 1:
         raise UsageError(f"A template needs at least one claim line, got {rows}.")
     refuse_existing(target, force)
-    book = _native_book(policy, rows) if flavour == "native" else _xlwings_book(policy, rows)
+    if flavour == "native":
+        book = _native_book(policy, rows)
+        book.active = 0
+        return write_atomic(target, book.save)
+    book = _xlwings_book(policy, rows)
     book.active = 0
-    return write_atomic(target, book.save)
+    return write_atomic(target, lambda path: _save_without_sample(book, path))
 
 
 def _native_book(policy: Policy, rows: int) -> Workbook:
@@ -113,6 +119,26 @@ def _xlwings_book(policy: Policy, rows: int) -> Workbook:
     xlwings_claims(claims, policy.latest, rows)
     book.move_sheet(CONF_SHEET, offset=len(book.sheetnames))
     return book
+
+
+#: What the quickstart's Module1 says once its sample macro (SampleCall) is removed.
+SAMPLE_MODULE = "Module1"
+SAMPLE_MODULE_SOURCE = (
+    'Attribute VB_Name = "Module1"\r\n'
+    "' xl-claims removed the xlwings quickstart sample here; delete this module if you like.\r\n"
+)
+
+
+def _save_without_sample(book: Workbook, path: Path) -> None:
+    """Save, then put the VBA project back with Module1's quickstart sample macro removed."""
+    book.save(path)
+    with zipfile.ZipFile(path) as package:
+        parts = [(info, package.read(info)) for info in package.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for info, data in parts:
+            if info.filename == "xl/vbaProject.bin":
+                data = replace_module_source(data, SAMPLE_MODULE, SAMPLE_MODULE_SOURCE)
+            package.writestr(info, data)
 
 
 def _add_policy_sheet(book: Workbook, policy: Policy) -> None:
