@@ -26,7 +26,7 @@ class PolicyError(ClaimsError):
 class UnknownNameError(ClaimsError, LookupError):
     """A grade, issue or part name that the policy does not know (with suggestions)."""
 
-    def __init__(self, kind: str, value: object, suggestions: list[str]):
+    def __init__(self, kind: str, value: object, suggestions: list[str], hint: str = ""):
         self.kind = kind
         self.value = value
         self.suggestions = suggestions
@@ -35,6 +35,8 @@ class UnknownNameError(ClaimsError, LookupError):
             quoted = [f"'{s}'" for s in suggestions]
             choices = ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else quoted[0]
             message += f" Did you mean {choices}?"
+        if hint:
+            message += f" {hint}"
         super().__init__(message)
 
 

@@ -71,15 +71,34 @@ def field_name(value: str) -> str:
     return key
 
 
+#: The header "spelling" of a field switched off with ``--map FIELD=`` (no column is read for it).
+SWITCHED_OFF = ""
+
+
 def parse_header_map(items: Sequence[str]) -> dict[str, list[str]]:
-    """``--map FIELD=HEADER`` options → extra header spellings per field."""
+    """``--map FIELD=HEADER`` options → extra header spellings per field; ``--map FIELD=`` (an
+    empty header) switches the field off: a helpdesk's ``Resolution`` column of agents' notes is
+    then not read as the customer's choice."""
     extra: dict[str, list[str]] = {}
     for item in items:
         name, sep, header = item.partition("=")
-        if not sep or not header.strip():
-            raise InvalidValueError(f"--map expects FIELD=HEADER, got {item!r}.")
-        extra.setdefault(field_name(name), []).append(header.strip())
+        if not sep or not name.strip():
+            raise InvalidValueError(
+                f"--map expects FIELD=HEADER (or FIELD= to switch a field off), got {item!r}."
+            )
+        key = field_name(name)
+        spellings = extra.setdefault(key, [])
+        spellings.append(header.strip())
+        if SWITCHED_OFF in spellings and len(spellings) > 1:
+            raise InvalidValueError(
+                f"--map {name.strip()}= switches the field off; it cannot also name a header."
+            )
     return extra
+
+
+def switched_off(extra: Mapping[str, Sequence[str]] | None) -> set[str]:
+    """The fields that ``--map FIELD=`` switched off."""
+    return {name for name, spellings in (extra or {}).items() if SWITCHED_OFF in spellings}
 
 
 @dataclass(frozen=True)
@@ -102,7 +121,10 @@ def match_headers(cells: Sequence[object], extra: Mapping[str, Sequence[str]] | 
     input column also called ``Resolution`` (the customer's choice) stays an input column.
     """
     lookup: dict[str, str] = {}
+    off = switched_off(extra)
     for name, spellings in HEADER_ALIASES.items():
+        if name in off:
+            continue
         for spelling in [*(extra or {}).get(name, ()), *spellings]:
             lookup.setdefault(normalize_header(spelling), name)
     headers = ["" if is_blank(c) else str(c).strip() for c in cells]
@@ -215,6 +237,7 @@ __all__ = [
     "FIELDS",
     "FIELD_ALIASES",
     "HEADER_ALIASES",
+    "SWITCHED_OFF",
     "HeaderMatch",
     "claim_from_values",
     "computed_values",
@@ -227,4 +250,5 @@ __all__ = [
     "missing_headers_message",
     "normalize_header",
     "parse_header_map",
+    "switched_off",
 ]

@@ -31,10 +31,18 @@ CHOICE_WORDS: dict[Resolution, tuple[str, ...]] = {
     Resolution.RETURN: ("return", "return requested", "request a return"),
 }
 _CHOICE_LOOKUP = {alias: res for res, names in CHOICE_WORDS.items() for alias in names}
+#: Said after an unknown resolution: a helpdesk's Resolution column often holds agents' notes.
+CHOICE_HINT = (
+    "If that column holds notes, not the customer's choice, switch it off with "
+    "--map resolution= (process, reconcile)."
+)
 _AMOUNT_NOISE = re.compile(r"[\s\u00a0\u202f'$€£¥]|\b(?:usd|eur|gbp)\b", re.IGNORECASE)
 _THOUSANDS_COMMAS = re.compile(r"^[-+(]?\d{1,3}(?:,\d{3})+(?:\.\d*)?\)?$")
 #: Text dates as exports write them (month first, as US shops and their tools do).
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y", "%b %d %Y")
+#: The same for exports that write the day first (a French PayPal download: 31/01/2014).
+DAY_FIRST_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%Y/%m/%d", "%d.%m.%Y", "%d %b %Y")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?![\d])")
 
 
 def is_blank(value: object) -> bool:
@@ -85,13 +93,17 @@ def parse_quantity(value: object) -> int:
     return int(number)
 
 
-def parse_amount(value: object, what: str = "amount") -> Decimal | None:
+def parse_amount(
+    value: object, what: str = "amount", decimal_comma: bool | None = None
+) -> Decimal | None:
     """An exact amount from a number or text as exports write it ($21.83, 1,441.20, (5.00)).
 
     Empty means None. Floats go through ``str`` so that 21.83 stays 21.83. Separators: with both
     ``,`` and ``.`` the last one is the decimal point (``1.441,20`` is 1441.20); a lone comma is
     a thousands separator only in groups of three (``1,441``), else a decimal comma (``5,00``).
-    Amounts beyond ``MAX_AMOUNT`` are refused: they are typos, and exactness ends there.
+    ``decimal_comma`` says it for a file whose layout fixes it (True: ``1.234`` is 1234, ``1,234``
+    is 1.234; False: commas only separate thousands). Amounts beyond ``MAX_AMOUNT`` are refused:
+    they are typos, and exactness ends there.
     """
     if is_blank(value):
         return None
@@ -101,7 +113,7 @@ def parse_amount(value: object, what: str = "amount") -> Decimal | None:
     if isinstance(value, int | float | Decimal):
         text = str(value)
     elif isinstance(value, str):
-        text = _decimal_point(_AMOUNT_NOISE.sub("", value.strip()))
+        text = _decimal_point(_AMOUNT_NOISE.sub("", value.strip()), decimal_comma)
         if text.startswith("(") and text.endswith(")"):
             text = "-" + text[1:-1]
     else:
@@ -117,7 +129,11 @@ def parse_amount(value: object, what: str = "amount") -> Decimal | None:
     return amount
 
 
-def _decimal_point(text: str) -> str:
+def _decimal_point(text: str, decimal_comma: bool | None = None) -> str:
+    if decimal_comma is not None:
+        if decimal_comma:
+            return text.replace(".", "").replace(",", ".")
+        return text.replace(",", "")
     if "," in text and "." in text:
         if text.rfind(",") > text.rfind("."):
             return text.replace(".", "").replace(",", ".")
@@ -150,12 +166,14 @@ def parse_choice(value: object) -> Resolution | None:
     choice = _CHOICE_LOOKUP.get(normalize_name(value))
     if choice is None:
         names = [str(r) for r in CHOICE_WORDS]
-        raise UnknownNameError("resolution", value, suggest(value, names) or names)
+        raise UnknownNameError("resolution", value, suggest(value, names) or names, CHOICE_HINT)
     return choice
 
 
-def parse_date(value: object) -> dt.date | None:
-    """A claim date from a cell: a date, a datetime, or text as exports write it (US order)."""
+def parse_date(value: object, day_first: bool = False) -> dt.date | None:
+    """A claim date from a cell: a date, a datetime, or text as exports write it (US order, or
+    the day first for exports that write it so: ``day_first``). ISO dates, with or without a
+    time after them (``2025-06-28 15:15:52 -0400``), are read first and fast."""
     if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
@@ -163,18 +181,25 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        found = _date_from_text(value)
+        found = _date_from_text(value.strip(), day_first)
         if found is not None:
             return found
     raise InvalidValueError(f"expected a date like 2026-03-14, got {value!r}")
 
 
 @functools.lru_cache(maxsize=8192)
-def _date_from_text(value: str) -> dt.date | None:
-    """Text dates repeat down an export (one per day): each distinct text is parsed once."""
+def _date_from_text(value: str, day_first: bool = False) -> dt.date | None:
+    """Text dates repeat down an export (one per day): each distinct text is parsed once. An ISO
+    date, alone or before a time (a payment export's ``2025-06-28 15:15:52 -0400``), is read
+    first, without trying the other formats."""
+    if _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
     text = " ".join(value.replace(",", " ").split())
     for candidate in (text, text[:10]):
-        for fmt in DATE_FORMATS:
+        for fmt in DAY_FIRST_FORMATS if day_first else DATE_FORMATS:
             try:
                 return dt.datetime.strptime(candidate, fmt).date()
             except ValueError:

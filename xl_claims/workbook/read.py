@@ -18,8 +18,8 @@ that claims A1:XFD1048576).
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import os
 import warnings
 import zipfile
@@ -245,7 +245,7 @@ def _read_only_rows(worksheet, max_row: int | None = None, max_col: int = MAX_CO
             values = [(c["column"], c["value"]) for c in cells if c["value"] is not None]
             values = [(column, value) for column, value in values if column <= max_col]
             if values:
-                row = [None] * max(column for column, _ in values)
+                row: list[object] = [None] * max(column for column, _ in values)
                 for column, value in values:
                     row[column - 1] = value
                 rows[index] = row
@@ -262,30 +262,51 @@ def _pad(rows: list[list[object]]) -> list[list[object]]:
     return [row + [None] * (width - len(row)) for row in rows]
 
 
-def read_csv_rows(path: str | os.PathLike) -> list[list[object]]:
-    """A CSV export as rows of text (empty cells None); the delimiter (, ; tab) is sniffed."""
+def iter_csv_rows(path: str | os.PathLike) -> Iterator[list[object]]:
+    """A CSV export's records as text (empty cells None), streamed from the file: the encoding
+    (UTF-8 with or without BOM, else Windows-1252) is checked in one pass over the bytes, the
+    delimiter (, ; tab) sniffed from the start."""
     path = Path(path)
     if not path.exists():
         raise fail(path, "file not found; check the path.")
-    raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise fail(path, "not a text CSV file (binary content); export the claims as CSV or .xlsx.")
-    for encoding in _CSV_ENCODINGS:
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly anything
-        raise fail(path, "the CSV is not UTF-8 text; save it as CSV UTF-8.")
-    sample = text[:8192]
+    with path.open("rb") as handle:
+        start = handle.read(8192)
+        if b"\x00" in start[:4096]:
+            raise fail(
+                path, "not a text CSV file (binary content); export the claims as CSV or .xlsx."
+            )
+        encoding = _CSV_ENCODINGS[0] if _decodes(handle, start) else _CSV_ENCODINGS[1]
+    sample = start.decode(encoding, errors="ignore")
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = []
-    for record in csv.reader(io.StringIO(text, newline=""), dialect):
-        rows.append([None if not cell.strip() else cell for cell in record[:MAX_COLUMNS]])
+    with path.open(encoding=encoding, newline="") as text:
+        reader = csv.reader(text, dialect)
+        try:
+            for record in reader:
+                yield [None if not cell.strip() else cell for cell in record[:MAX_COLUMNS]]
+        except csv.Error as exc:
+            raise fail(path, f"the CSV cannot be read at line {reader.line_num} ({exc}).") from None
+
+
+def _decodes(handle, start: bytes) -> bool:
+    """True when the whole file is UTF-8 (read in blocks, from ``start`` on)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        block = start
+        while block:
+            decoder.decode(block)
+            block = handle.read(1 << 20)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def read_csv_rows(path: str | os.PathLike) -> list[list[object]]:
+    """``iter_csv_rows`` as a list, trailing blank records dropped."""
+    rows = list(iter_csv_rows(path))
     while rows and all(v is None for v in rows[-1]):
         rows.pop()
     return rows
@@ -503,6 +524,7 @@ __all__ = [
     "claim_sheet_from_workbook",
     "is_csv",
     "iter_claim_rows",
+    "iter_csv_rows",
     "open_workbook",
     "read_claims",
     "read_csv_rows",
