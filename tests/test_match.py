@@ -73,10 +73,16 @@ def test_exact_claim_id_in_a_note_matches(policy):
     assert result.unmatched == []
 
 
-def test_refund_id_recorded_on_the_claim_wins_over_a_wrong_order(policy):
+def test_refund_id_recorded_on_the_claim_wins_over_a_wrong_order_but_is_flagged(policy):
     lines = [line(policy, 2, "C1", "#1", refund_id="re_123; re_999")]
     result = match(lines, [pay("RE_123", "15.00", order="#77")])
-    assert (result.lines[0].status, result.lines[0].rule) == (MATCHED, "exact key: refund id")
+    assert (result.lines[0].status, result.lines[0].rule, result.lines[0].paid) == (
+        NEEDS_REVIEW,
+        "exact key: refund id; order differs: claim #1, refund #77",
+        D("15.00"),
+    )
+    same = match(lines, [pay("RE_123", "15.00", order="1")])
+    assert (same.lines[0].status, same.lines[0].rule) == (MATCHED, "exact key: refund id")
 
 
 @pytest.mark.parametrize(

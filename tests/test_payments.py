@@ -75,7 +75,7 @@ def test_shopify_refunds_are_negative_amounts_made_positive():
     assert (first.order, first.order_key, first.refund_id) == (
         "#1004",
         "1004",
-        "shopify-payments.csv:3",
+        "shopify:#1004:2026-03-05T14:02:11:refund:1.25:USD:87654321",
     )
     kinds = [(p.order, p.kind, p.amount) for p in found.payments]
     assert ("#1021", CHARGEBACK, D("120.00")) in kinds
@@ -220,13 +220,11 @@ def test_any_refund_amount_is_normalised_to_the_positive_amount(amount):
 def test_a_payment_table_on_a_later_sheet_is_found(tmp_path, monkeypatch):
     import openpyxl
 
-    from xl_claims.workbook import read
+    from xl_claims.workbook import fastread
 
     opened = []
-    real_open = read.open_workbook
-    monkeypatch.setattr(
-        read, "open_workbook", lambda *a, **k: opened.append(a) or real_open(*a, **k)
-    )
+    real_open = fastread._open
+    monkeypatch.setattr(fastread, "_open", lambda *a, **k: opened.append(a) or real_open(*a, **k))
 
     workbook = openpyxl.Workbook()
     workbook.active.title = "Notes"

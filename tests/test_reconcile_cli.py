@@ -127,7 +127,8 @@ def test_a_tighter_tolerance_turns_a_settled_line_into_a_finding(tmp_path):
          "Error: --from 2026-03-31 is after --to 2026-03-01."),
         (["--from", "31.03.2026"], "Invalid value for '--from'"),
         (["--map", "colour=Farbe"], "Invalid value for --map: Unknown field 'colour'; fields"),
-        (["--map", "part"], "Invalid value for --map: --map expects FIELD=HEADER, got 'part'."),
+        (["--map", "part"], "Invalid value for --map: --map expects FIELD=HEADER (or FIELD= to "
+                            "switch a field off), got 'part'."),
     ],
 )  # fmt: skip
 def test_usage_errors_exit_2(tmp_path, args, message):
@@ -162,7 +163,7 @@ def test_the_report_never_overwrites_an_input(tmp_path):
     assert book.read_bytes() == before
 
 
-def test_an_unreadable_input_is_an_error_and_the_rest_goes_on(tmp_path):
+def test_an_unreadable_input_makes_the_report_incomplete_exit_3(tmp_path):
     claims, refunds = settled_inputs(tmp_path)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 truncated")
@@ -174,7 +175,7 @@ def test_an_unreadable_input_is_an_error_and_the_rest_goes_on(tmp_path):
         ["reconcile", str(broken), str(claims), "--payments", str(refunds),
          "--payments", str(strange), "-o", str(out)],
     )  # fmt: skip
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
     assert len(errors) == 2
     assert errors[0].startswith("Error: broken.xlsx: ")
@@ -182,9 +183,37 @@ def test_an_unreadable_input_is_an_error_and_the_rest_goes_on(tmp_path):
         "Error: orders.csv: not a payment export xl-claims knows; found headers: 'Name', 'Total'"
     )
     assert "Total computed: 17.50 USD" in result.output  # C1 15.00 + C2 2.50, still reconciled
+    assert result.output.splitlines()[-1] == (
+        "INCOMPLETE: 2 input(s) could not be read and are left out of every total: "
+        "broken.xlsx (claims), orders.csv (payments) (exit code 3)"
+    )
     summary = openpyxl.load_workbook(out)["Summary"]
+    assert summary["A1"].value == (
+        "INCOMPLETE: 2 input(s) could not be read and are left out of every total: "
+        "broken.xlsx (claims), orders.csv (payments)"
+    )
+    assert summary["A2"].value == "Refund reconciliation"
     problems = [r[1] for r in summary.iter_rows(values_only=True, max_col=2) if r[0] == "Problem"]
     assert [p.split(":")[0] for p in problems] == ["broken.xlsx", "orders.csv"]
+
+
+def test_a_mistyped_claims_file_is_not_a_full_looking_report(tmp_path):
+    """Issue 10: `reconcile nosuch.xlsx --payments shopify-payments.csv` printed a report with
+    `Total computed: 0.00 USD` and exited 1, the code of ordinary findings."""
+    out = tmp_path / "r.xlsx"
+    result = run(tmp_path / "nosuch.xlsx", "--payments", SAMPLES / "shopify-payments.csv",
+                 "-o", out, "--json")  # fmt: skip
+    assert result.exit_code == 3
+    summary = json.loads(result.output[result.output.index("{") : result.output.rindex("}") + 1])
+    assert summary["complete"] is False
+    assert summary["incomplete"] == (
+        "INCOMPLETE: 1 input(s) could not be read and are left out of every total: "
+        "nosuch.xlsx (claims)"
+    )
+    assert (
+        result.output.rstrip().splitlines()[-1] == f"Error: {summary['incomplete']} (exit code 3)"
+    )
+    assert openpyxl.load_workbook(out)["Summary"]["A1"].value == summary["incomplete"]
 
 
 def test_reconcile_is_documented():
@@ -234,7 +263,7 @@ def test_a_workbook_processed_by_the_batch_reconciles_without_stored_changes(tmp
     assert sheet.cell(4, 1).value == "CLM-1002"
     sheet.cell(4, refund).value = 12
     workbook.save(processed)
-    result = run(processed, *PAYMENTS, *MARCH, "-o", tmp_path / "r.xlsx", "--json")
+    result = run(processed, *PAYMENTS, *MARCH, "-o", tmp_path / "r.xlsx", "--json", "--force")
     summary = json.loads(result.output)
     assert (summary["stored_values_changed"], summary["findings"]) == (1, 11)
     claims = openpyxl.load_workbook(tmp_path / "r.xlsx")["Claims"]

@@ -20,7 +20,7 @@ from tests.test_match import CLAIM_ROWS, REFUND_ROWS, random_case
 from xl_claims.core.table import COMPUTED_HEADERS
 from xl_claims.reconcile import Reconciliation, reconcile
 from xl_claims.reconcile.match import match
-from xl_claims.workbook.report import CLAIM_COLUMNS, SHEETS, pivot_rows, write_report
+from xl_claims.reconcile.report import CLAIM_COLUMNS, SHEETS, pivot_rows, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks" / "payments"
@@ -227,8 +227,12 @@ def test_unmatched_and_open_sheets(report):
     workbook = openpyxl.load_workbook(report)
     unmatched = table(workbook, "Unmatched payments")
     assert [(r["Refund ID"], money(r["Amount"]), r["Type"]) for r in unmatched] == [
-        ("shopify-payments.csv:7", D("89.00"), "refund"),
-        ("shopify-payments.csv:8", D("120.00"), "chargeback"),
+        ("shopify:#1020:2026-03-15T13:00:00:refund:89.00:USD:87654321", D("89.00"), "refund"),
+        (
+            "shopify:#1021:2026-03-19T08:30:00:chargeback:120.00:USD:87654321",
+            D("120.00"),
+            "chargeback",
+        ),
         ("1ST11223IJ4455667", D("45.00"), "Chargeback"),
         ("dp_3PqA9999", D("60.00"), "dispute"),
     ]

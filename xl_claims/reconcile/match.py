@@ -21,118 +21,41 @@ last line, so per-line paid sums exactly to the refunds.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from xl_claims.core.bulk import paused_gc
-from xl_claims.core.model import Decision
 from xl_claims.core.values import id_key
-from xl_claims.reconcile.payments import CHARGEBACK, DISPUTE, Payment
-
-ZERO = Decimal("0.00")
-DEFAULT_TOLERANCE = Decimal("0.01")
-#: Rule 2's date window: a refund from this many days before to this many days after the claim.
-WINDOW_BEFORE = dt.timedelta(days=3)
-WINDOW_AFTER = dt.timedelta(days=90)
-
-MATCHED = "matched"
-WITHIN_TOLERANCE = "within tolerance"
-OVER_PAID = "over-paid"
-UNDER_PAID = "under-paid"
-UNPAID = "unpaid"
-PAID_WITHOUT_CLAIM = "paid without claim"
-NEEDS_REVIEW = "needs review"
-#: The match statuses, in the order the report lists them (the words are contracts).
-STATUSES = (
+from xl_claims.reconcile.layouts import CHARGEBACK, DISPUTE
+from xl_claims.reconcile.model import (
+    DEFAULT_TOLERANCE,
     MATCHED,
-    WITHIN_TOLERANCE,
+    NEEDS_REVIEW,
     OVER_PAID,
+    PAID_WITHOUT_CLAIM,
+    RULE_CLAIM_ID,
+    RULE_ORDER_AMOUNT,
+    RULE_ORDER_COMBINED,
+    RULE_ORDER_ONLY,
+    RULE_REFUND_ID,
+    SETTLED,
+    STATUSES,
     UNDER_PAID,
     UNPAID,
-    PAID_WITHOUT_CLAIM,
-    NEEDS_REVIEW,
+    WINDOW_AFTER,
+    WINDOW_BEFORE,
+    WITHIN_TOLERANCE,
+    ZERO,
+    ClaimLine,
+    LineResult,
+    Matching,
+    Unmatched,
 )
-#: Statuses that are not findings: a run with only these exits 0.
-SETTLED = frozenset({MATCHED, WITHIN_TOLERANCE})
+from xl_claims.reconcile.records import Payment
 
-RULE_REFUND_ID = "exact key: refund id"
-RULE_CLAIM_ID = "exact key: claim id"
-RULE_ORDER_AMOUNT = "order + amount"
-RULE_ORDER_COMBINED = "order + amount (combined)"
-RULE_ORDER_ONLY = "order only"
 #: Money the customer's bank took back: never a policy refund, so never matched to a claim line.
 _NOT_MATCHED = frozenset({CHARGEBACK, DISPUTE})
-
-
-@dataclass(slots=True)
-class ClaimLine:
-    """One claim line as reconciliation sees it: where it is, its keys and its computed refund."""
-
-    source: str
-    sheet: str | None
-    row: int
-    claim_id: str | None
-    order: str | None
-    date: dt.date | None
-    issue: str | None
-    part: str | None
-    grade: str | None
-    status: str  # the engine's status (OK, REVIEW, NOT COVERED, ERROR, DUPLICATE)
-    resolution: str | None
-    computed: Decimal | None  # None when the engine gave no amount (REVIEW, ERROR)
-    currency: str
-    policy_version: str
-    rule: str
-    refund_ids: tuple[str, ...] = ()  # folded refund ids recorded on the claim line
-    refund_id_text: str | None = None
-    changed: str | None = None  # stored computed values that differ from the recomputed ones
-    duplicate_of: str | None = None  # "row 3" / "other.xlsx row 3": the first line of its claim
-    #: and part; the line is listed but counted there
-    decision: Decision | None = field(default=None, repr=False)  # the engine's, for auditing
-    stored: Mapping[str, object] | None = field(default=None, repr=False)  # on file, if processed
-    claim_key: str | None = field(init=False, default=None)  # folded once, here
-    order_key: str | None = field(init=False, default=None)
-
-    def __post_init__(self) -> None:
-        self.claim_key = id_key(self.claim_id)
-        self.order_key = id_key(self.order)
-
-
-@dataclass(slots=True)
-class LineResult:
-    """A claim line with what was paid for it and how it was matched."""
-
-    line: ClaimLine
-    status: str  # a match status; "" for a duplicate line
-    rule: str
-    paid: Decimal = ZERO
-    refund_currency: str | None = None
-    refund_ids: tuple[str, ...] = ()
-    paid_date: dt.date | None = None
-
-    @property
-    def difference(self) -> Decimal | None:
-        """paid − computed (a missing computed refund counts as 0); None across currencies."""
-        if self.line.duplicate_of is not None:
-            return None
-        if self.refund_currency is not None and self.refund_currency != self.line.currency:
-            return None
-        return self.paid - (self.line.computed or ZERO)
-
-
-@dataclass(slots=True)
-class Unmatched:
-    payment: Payment
-    reason: str
-
-
-@dataclass
-class Matching:
-    lines: list[LineResult]
-    unmatched: list[Unmatched]
-    tolerance: Decimal
 
 
 @dataclass
@@ -156,18 +79,16 @@ class _Matcher:
         self.taken: list[bool] = [False] * len(payments)
         self.groups: list[_Group] = []
         self.reasons: dict[int, str] = {}
-        self.by_claim: dict[str, list[int]] = {}
-        self.by_refund_id: dict[str, list[int]] = {}
-        self.by_order: dict[str, list[int]] = {}
+        self.by_claim: dict[str, int | list[int]] = {}
+        self.by_refund_id: dict[str, int | list[int]] = {}
+        self.by_order: dict[str, int | list[int]] = {}
         for index, line in enumerate(lines):
             if line.duplicate_of is not None:
                 continue
-            if line.claim_key:
-                self.by_claim.setdefault(line.claim_key, []).append(index)
+            _add(self.by_claim, id_key(line.claim_id), index)
             for refund_id in line.refund_ids:
-                self.by_refund_id.setdefault(refund_id, []).append(index)
-            if line.order_key:
-                self.by_order.setdefault(line.order_key, []).append(index)
+                _add(self.by_refund_id, refund_id, index)
+            _add(self.by_order, id_key(line.order), index)
 
     # -- grouping ------------------------------------------------------------------------------
 
@@ -186,16 +107,16 @@ class _Matcher:
             return False
         if existing:
             group = max(existing, key=lambda g: len(g.lines) + len(g.payments))
-            for other in existing:
-                if other is group:
+            for merged in existing:
+                if merged is group:
                     continue
-                group.lines.extend(other.lines)
-                group.payments.extend(other.payments)
-                for r in other.rules:
+                group.lines.extend(merged.lines)
+                group.payments.extend(merged.payments)
+                for r in merged.rules:
                     group.add_rule(r)
-                for i in other.lines:
+                for i in merged.lines:
                     self.line_group[i] = group
-                other.lines, other.payments = [], []
+                merged.lines, merged.payments = [], []
         else:
             group = _Group()
             self.groups.append(group)
@@ -215,20 +136,20 @@ class _Matcher:
         for index, payment in enumerate(self.payments):
             if payment.kind in _NOT_MATCHED:
                 continue
-            by_id = [i for key in payment.ids for i in self.by_refund_id.get(key, ())]
+            by_id = [i for key in payment.ids for i in _get(self.by_refund_id, key)]
             if by_id:
                 self.join(index, by_id, RULE_REFUND_ID)
                 continue
-            by_claim = [i for key in payment.keys for i in self.by_claim.get(key, ())]
+            by_claim = [i for key in payment.keys for i in _get(self.by_claim, key)]
             if by_claim:
                 self.join(index, by_claim, RULE_CLAIM_ID)
 
     def orders(self) -> None:
         waiting: dict[str, list[int]] = {}
         for index, payment in enumerate(self.payments):
-            key = payment.order_key
             if payment.kind in _NOT_MATCHED or self.taken[index] or index in self.reasons:
                 continue
+            key = payment.order_key
             if key in self.by_order:
                 waiting.setdefault(key, []).append(index)
         for key, payment_indexes in waiting.items():
@@ -237,7 +158,7 @@ class _Matcher:
             self.order_only(key, [p for p in payment_indexes if not self.taken[p]])
 
     def order_amount(self, key: str, payment_indexes: list[int]) -> None:
-        open_lines = [i for i in self.by_order[key] if self.line_group[i] is None]
+        open_lines = [i for i in _get(self.by_order, key) if self.line_group[i] is None]
         owed = [i for i in open_lines if (self.lines[i].computed or ZERO) > ZERO]
         for p in payment_indexes:
             payment = self.payments[p]
@@ -253,7 +174,7 @@ class _Matcher:
         if len({self.payments[p].currency for p in rest}) != 1:
             return
         paid = sum((self.payments[p].amount for p in rest), ZERO)
-        owed_total = sum((self.lines[i].computed for i in lines), ZERO)
+        owed_total = sum((self.lines[i].computed or ZERO for i in lines), ZERO)
         in_window = all(
             any(self.in_window(self.payments[p], self.lines[i]) for i in lines) for p in rest
         )
@@ -263,19 +184,20 @@ class _Matcher:
 
     def order_only(self, key: str, payment_indexes: list[int]) -> None:
         for p in payment_indexes:
-            order_lines = self.by_order[key]
+            order_lines = _get(self.by_order, key)
             open_lines = [i for i in order_lines if self.line_group[i] is None]
             targets = [
                 i
                 for i in open_lines
                 if (self.lines[i].computed or ZERO) != ZERO or (self.lines[i].computed is None)
             ] or open_lines
-            if not targets:
-                targets = self.line_group[order_lines[0]].lines
+            holder = self.line_group[order_lines[0]]
+            if not targets and holder is not None:
+                targets = holder.lines
             self.join(p, targets, RULE_ORDER_ONLY)
 
     def fits(self, payment: Payment, line: ClaimLine) -> bool:
-        return abs(payment.amount - line.computed) <= self.tolerance and self.in_window(
+        return abs(payment.amount - (line.computed or ZERO)) <= self.tolerance and self.in_window(
             payment, line
         )
 
@@ -292,15 +214,13 @@ class _Matcher:
         for group in self.groups:
             if group.lines:
                 self.settle(group, results)
-        for index, line in enumerate(self.lines):
-            if results[index] is None:
-                results[index] = self.alone(line)
+        lines = [r if r is not None else self.alone(self.lines[i]) for i, r in enumerate(results)]
         unmatched = [
             Unmatched(payment, self.reasons.get(index) or _no_claim_reason(payment))
             for index, payment in enumerate(self.payments)
             if not self.taken[index]
         ]
-        return Matching(lines=results, unmatched=unmatched, tolerance=self.tolerance)
+        return Matching(lines=lines, unmatched=unmatched, tolerance=self.tolerance)
 
     def settle(self, group: _Group, results: list[LineResult | None]) -> None:
         group.lines.sort()
@@ -318,8 +238,11 @@ class _Matcher:
         elif any(line.computed is None for line in lines):
             status = NEEDS_REVIEW
             rule += "; no computed refund (REVIEW or ERROR line)"
+        elif (differs := _order_differs(group, lines, payments)) is not None:
+            status = NEEDS_REVIEW
+            rule += differs
         else:
-            status = self.compare(paid_total - sum((line.computed for line in lines), ZERO))
+            status = self.compare(paid_total - sum((line.computed or ZERO for line in lines), ZERO))
         refund_ids = tuple(dict.fromkeys(p.refund_id for p in payments))
         dates = [p.date for p in payments if p.date is not None]
         paid_date = max(dates) if dates else None
@@ -357,6 +280,40 @@ class _Matcher:
         if line.computed == ZERO:
             return LineResult(line, MATCHED, "nothing owed, nothing paid")
         return LineResult(line, UNPAID, "no refund found")
+
+
+def _order_differs(group: _Group, lines: list[ClaimLine], payments: list[Payment]) -> str | None:
+    """An exact-key match whose refund names another order than the claim line: flagged (an
+    invoice number that holds the claim id, as PayPal's often does, names no order)."""
+    if not {RULE_REFUND_ID, RULE_CLAIM_ID} & set(group.rules):
+        return None
+    claimed = {key for line in lines if (key := id_key(line.order))}
+    claim_ids = {key for line in lines if (key := id_key(line.claim_id))}
+    other = [p for p in payments if (key := p.order_key) and key not in claimed | claim_ids]
+    if not claimed or not other:
+        return None
+    ours = next(line.order for line in lines if line.order)
+    return f"; order differs: claim {ours}, refund {other[0].order}"
+
+
+def _add(index: dict[str, int | list[int]], key: str | None, value: int) -> None:
+    """Index ``value`` under ``key``: one int for a key seen once (most), a list after."""
+    if not key:
+        return
+    known = index.get(key)
+    if known is None:
+        index[key] = value
+    elif isinstance(known, int):
+        index[key] = [known, value]
+    else:
+        known.append(value)
+
+
+def _get(index: dict[str, int | list[int]], key: str | None) -> list[int]:
+    known = index.get(key) if key else None
+    if known is None:
+        return []
+    return [known] if isinstance(known, int) else known
 
 
 def _no_claim_reason(payment: Payment) -> str:

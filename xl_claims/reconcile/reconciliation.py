@@ -1,8 +1,9 @@
 """Reconciliation: recompute claim lines, read payment exports, match them, total the result.
 
-``reconcile(...)`` reads every input (an unreadable file is a problem, the rest goes on), keeps the
-claim lines and refunds of the period, matches them (``match.py``) and returns a
-``Reconciliation`` whose totals are exact ``Decimal`` sums; ``report.write_report`` lays it out.
+``reconcile(...)`` reads every input (an unreadable file is listed as missing, the rest goes
+on), keeps each payment event once however many exports show it, keeps the claim lines and
+refunds of the period, matches them (``match``) and returns a ``Reconciliation`` whose totals
+are exact ``Decimal`` sums; ``report.write_report`` lays it out.
 """
 
 from __future__ import annotations
@@ -10,25 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from xl_claims.core.bulk import paused_gc
 from xl_claims.core.cache import DecisionCache
-from xl_claims.core.errors import ClaimsError, PaymentFormatError
+from xl_claims.core.errors import ClaimsError
 from xl_claims.core.files import file_sha256
-from xl_claims.core.model import Claim, Decision, Status
-from xl_claims.core.names import normalize_name
 from xl_claims.core.policy import Policy
-from xl_claims.core.rows import DuplicateTracker, LineRef
-from xl_claims.core.table import (
-    COMPUTED_HEADERS,
-    computed_values,
-    decide_values,
-)
-from xl_claims.core.values import cell_text, id_key, is_blank, parse_amount, parse_date
-from xl_claims.reconcile.match import (
+from xl_claims.reconcile.claims import mark_duplicates, read_claim_lines
+from xl_claims.reconcile.dedupe import PaymentEvents
+from xl_claims.reconcile.match import match
+from xl_claims.reconcile.model import (
     DEFAULT_TOLERANCE,
     NEEDS_REVIEW,
     PAID_WITHOUT_CLAIM,
@@ -40,23 +36,12 @@ from xl_claims.reconcile.match import (
     ClaimLine,
     LineResult,
     Matching,
-    match,
 )
-from xl_claims.reconcile.payments import (
-    Payment,
-    PaymentFile,
-    parse_payments,
-)
-from xl_claims.workbook.read import (
-    is_csv,
-    iter_claim_rows,
-    iter_sheet_rows,
-    read_claims,
-)
-from xl_claims.workbook.safety import fail
+from xl_claims.reconcile.payments import read_payments
+from xl_claims.reconcile.records import Payment
 
-#: Stored computed columns compared with the recomputed ones (the others follow from these).
-COMPARED = ("Refund", "Status", "Applied grade", "Resolution", "Policy version")
+#: Exit codes of ``xl-claims reconcile`` (documented beside each other in the README).
+EXIT_SETTLED, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 @dataclass
@@ -70,6 +55,8 @@ class InputFile:
     rows: int = 0
     used: int = 0  # claim lines or refunds in the period
     problem: str | None = None
+    duplicates: int = 0  # payment rows dropped: the same events as an earlier input's
+    unreadable: bool = False  # the file could not be read at all: the report is incomplete
 
 
 @dataclass
@@ -98,6 +85,8 @@ class Reconciliation:
     skipped: Counter = field(default_factory=Counter)  # payment rows not paid out, by type
     outside_period: Counter = field(default_factory=Counter)  # "claim lines" / "refunds"
     grade_order: list[str] = field(default_factory=list)  # the policy's grades, for the pivot
+    warnings: list[str] = field(default_factory=list)
+    first_policy: str | None = None  # "AS-2026.1, in force from 2026-01-01"
 
     @property
     def tolerance(self) -> Decimal:
@@ -111,6 +100,34 @@ class Reconciliation:
     def counted(self) -> list[LineResult]:
         """Lines that count (duplicates are listed but counted once, under their first row)."""
         return [r for r in self.matching.lines if r.line.duplicate_of is None]
+
+    @property
+    def missing(self) -> list[InputFile]:
+        """Inputs that could not be read at all: the totals leave them out."""
+        return [entry for entry in self.inputs if entry.unreadable]
+
+    @property
+    def incomplete(self) -> str | None:
+        """The line that says the report is incomplete, or None when every input was read."""
+        if not self.missing:
+            return None
+        names = ", ".join(f"{Path(e.path).name} ({e.role})" for e in self.missing)
+        return (
+            f"INCOMPLETE: {len(self.missing)} input(s) could not be read and are left out of "
+            f"every total: {names}"
+        )
+
+    @property
+    def before_policy(self) -> int:
+        """Claim lines dated before the first policy version (decided under it)."""
+        return sum(
+            1 for r in self.matching.lines if r.line.decision and r.line.decision.before_policy
+        )
+
+    @property
+    def duplicate_payment_rows(self) -> dict[str, int]:
+        """Payment rows dropped as repeated events, per input file name."""
+        return {Path(e.path).name: e.duplicates for e in self.inputs if e.duplicates}
 
     @property
     def total_computed(self) -> Decimal:
@@ -152,10 +169,10 @@ class Reconciliation:
         """Open at period end: computed refunds not (fully) paid, with the open amount — unpaid
         and under-paid lines, and lines for review paid less than computed in the claim's
         currency — and REVIEW/ERROR lines that nobody has decided nor paid."""
-        items = []
+        items: list[tuple[LineResult, Decimal | None, str]] = []
         for result in self.counted:
             line = result.line
-            if result.status in (UNPAID, UNDER_PAID):
+            if result.status in (UNPAID, UNDER_PAID) and line.computed is not None:
                 reason = "computed, not paid" if result.status == UNPAID else "paid in part"
                 items.append((result, line.computed - result.paid, reason))
             elif line.computed is None and not result.refund_ids:
@@ -188,13 +205,12 @@ class Reconciliation:
     def changed(self) -> int:
         return sum(1 for r in self.matching.lines if r.line.changed)
 
-
-def sha256(path: str | os.PathLike) -> str | None:
-    """The input's SHA-256, or None for a file that cannot be read (listed as a problem)."""
-    try:
-        return file_sha256(path)
-    except OSError:
-        return None
+    @property
+    def exit_code(self) -> int:
+        """3 when an input could not be read, 1 for findings, 0 when everything is settled."""
+        if self.missing:
+            return EXIT_INCOMPLETE
+        return EXIT_FINDINGS if self.findings else EXIT_SETTLED
 
 
 def in_period(date: dt.date | None, start: dt.date | None, end: dt.date | None) -> bool:
@@ -204,128 +220,39 @@ def in_period(date: dt.date | None, start: dt.date | None, end: dt.date | None) 
     return (start is None or date >= start) and (end is None or date <= end)
 
 
-def claim_line(
-    source: str,
-    sheet: str | None,
-    row: int,
-    values: Mapping,
-    stored: Mapping,
-    policy: Policy,
-    decide_claim: Callable[[Claim], Decision] | None = None,
-) -> ClaimLine:
-    """One claim row → a claim line, recomputed under the policy, stored values compared
-    (``mark_duplicates`` compares a duplicate again, with what the batch writes for one)."""
-    decision = decide_values(values, policy, decide_claim)
-    try:
-        date = parse_date(values.get("date"))
-    except ClaimsError:
-        date = None
-    refund_text = cell_text(values.get("refund_id"))
-    refund_ids = tuple(
-        key for part in (refund_text or "").replace(";", ",").split(",") if (key := id_key(part))
-    )
-    return ClaimLine(
-        source=source,
-        sheet=sheet,
-        row=row,
-        claim_id=cell_text(values.get("claim_id")),
-        order=cell_text(values.get("order")),
-        date=date,
-        issue=decision.issue or cell_text(values.get("issue")),
-        part=decision.part or cell_text(values.get("part")),
-        grade=decision.grade,
-        status=str(decision.status),
-        resolution=None if decision.resolution is None else str(decision.resolution),
-        computed=decision.refund,
-        currency=decision.currency,
-        policy_version=decision.policy_version,
-        rule=decision.rule,
-        refund_ids=refund_ids,
-        refund_id_text=refund_text,
-        changed=stored_changes(stored, decision),
-        decision=decision,
-        stored=stored,
-    )
+@dataclass
+class _Reading:
+    """What ``reconcile`` gathers while it reads the inputs."""
 
+    period_from: dt.date | None
+    period_to: dt.date | None
+    inputs: list[InputFile] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    outside: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)
+    digests: dict[tuple[str, str], str] = field(default_factory=dict)
 
-def stored_changes(
-    stored: Mapping[str, object] | None, decision: Decision, duplicate: bool = False
-) -> str | None:
-    """What differs between a processed workbook's computed cells and today's decision (the
-    policy or the data changed since), as "Refund stored 20.00, recomputed 40.00; …", else
-    None. A duplicate line is compared with what the batch writes for one: DUPLICATE, no refund."""
-    if not stored or all(is_blank(v) for v in stored.values()):
-        return None
-    recomputed = dict(zip(COMPUTED_HEADERS, computed_values(decision), strict=True))
-    if duplicate:
-        recomputed.update({"Refund": None, "Resolution": None, "Status": str(Status.DUPLICATE)})
-    changes = []
-    for header in COMPARED:
-        if header not in stored:
-            continue
-        old, new = stored[header], recomputed[header]
-        money = header == "Refund"
-        if not _same(old, new, money):
-            changes.append(f"{header} stored {_show(old, money)}, recomputed {_show(new, money)}")
-    return "; ".join(changes) or None
-
-
-def _same(old: object, new: object, money: bool) -> bool:
-    if is_blank(old) or is_blank(new):
-        return is_blank(old) and is_blank(new)
-    if money:
+    def entry(self, role: str, path: str | os.PathLike) -> InputFile | None:
+        """The input's entry, or None (with a warning) when the same file was given already."""
         try:
-            return parse_amount(old) == new
-        except ClaimsError:
-            return False
-    return normalize_name(old) == normalize_name(new)
+            digest: str | None = file_sha256(path)
+        except OSError:
+            digest = None
+        if digest is not None:
+            first = self.digests.setdefault((role, digest), str(path))
+            if first != str(path) or any(e.path == str(path) for e in self.inputs):
+                self.warnings.append(
+                    f"{path} has the same content (SHA-256) as {first}, given before: read once."
+                )
+                return None
+        entry = InputFile(role, str(path), digest, role)
+        self.inputs.append(entry)
+        return entry
 
-
-def _show(value: object, money: bool = False) -> str:
-    if is_blank(value):
-        return "(empty)"
-    if money:
-        try:
-            return f"{parse_amount(value):.2f}"
-        except ClaimsError:
-            pass
-    return str(value)
-
-
-def mark_duplicates(lines: list[ClaimLine]) -> None:
-    """Same claim id and part as an earlier line (in any input): counted once, like the batch.
-
-    A duplicate's stored computed values are compared again, with what the batch writes for a
-    duplicate (status DUPLICATE, no refund)."""
-    tracker = DuplicateTracker()
-    for line in lines:
-        ref = LineRef(line.source, line.sheet, line.row)
-        first = tracker.first_of(line.claim_id, line.part, ref)
-        if first is None:
-            continue
-        line.duplicate_of = first.seen_from(ref)
-        line.status = str(Status.DUPLICATE)
-        line.computed = None
-        if line.stored and line.decision is not None:
-            line.changed = stored_changes(line.stored, line.decision, duplicate=True)
-
-
-def read_payments(
-    path: str | os.PathLike, header_map: Mapping | None = None, currency: str | None = None
-) -> PaymentFile:
-    """A payment export: a CSV, or the first sheet of a workbook that is a payment table."""
-    name = Path(path).name
-    first_problem = None
-    for sheet_name, rows in iter_sheet_rows(path):
-        try:
-            return parse_payments(
-                rows, name, None if is_csv(path) else sheet_name, header_map, currency
-            )
-        except PaymentFormatError as problem:
-            first_problem = first_problem or problem
-    if first_problem is None:
-        raise fail(path, "no sheet to read; export the payments again.")
-    raise first_problem
+    def unreadable(self, entry: InputFile, exc: ClaimsError) -> None:
+        entry.problem, entry.unreadable = str(exc), True
+        self.problems.append(str(exc))
 
 
 def reconcile(
@@ -338,69 +265,108 @@ def reconcile(
     tolerance: Decimal = DEFAULT_TOLERANCE,
     header_map: Mapping[str, Sequence[str]] | None = None,
 ) -> Reconciliation:
-    """Read, recompute, match and total; a file that cannot be read becomes a problem."""
-    currency = policy.latest.currency
-    inputs: list[InputFile] = []
-    problems: list[str] = []
-    outside: Counter = Counter()
-    lines: list[ClaimLine] = []
-    cache = DecisionCache(policy)
-    for path in claims:
-        entry = InputFile("claims", str(path), sha256(path), "claims")
-        inputs.append(entry)
-        try:
-            sheet = read_claims(path, header_map=header_map)
-        except ClaimsError as exc:
-            entry.problem = str(exc)
-            problems.append(str(exc))
-            continue
-        if sheet.match.computed:
-            entry.kind = "claims (processed)"
-        source = Path(path).name
-        for row in iter_claim_rows(sheet):
-            entry.rows += 1
-            line = claim_line(
-                source, sheet.sheet, row.row, row.values, row.stored, policy, cache.decide
-            )
-            if in_period(line.date, period_from, period_to):
-                entry.used += 1
-                lines.append(line)
-            else:
-                outside["claim lines"] += 1
-    mark_duplicates(lines)
-    refunds: list[Payment] = []
-    skipped: Counter = Counter()
-    for path in payments:
-        entry = InputFile("payments", str(path), sha256(path), "payments")
-        inputs.append(entry)
-        try:
-            found = read_payments(path, header_map, currency)
-        except ClaimsError as exc:
-            entry.problem = str(exc)
-            problems.append(str(exc))
-            continue
-        entry.kind, entry.rows = found.format, found.rows
-        problems.extend(found.problems)
-        if found.problems:
-            entry.problem = f"{len(found.problems)} row(s) could not be read (see Problems)"
-        skipped.update(found.skipped)
-        for payment in found.payments:
-            if in_period(payment.date, period_from, period_to):
-                entry.used += 1
-                refunds.append(payment)
-            else:
-                outside["refunds"] += 1
+    """Read, recompute, match and total; a file that cannot be read is listed as missing."""
+    reading = _Reading(period_from, period_to)
+    with paused_gc():
+        lines = _read_claims(claims, policy, header_map, reading)
+        mark_duplicates(lines)
+        recorded = {i for line in lines for i in line.refund_ids}
+        refunds = _read_payments(payments, policy, header_map, reading, recorded)
+        matching = match(lines, refunds, tolerance)
     versions = sorted({line.policy_version for line in lines}) or [policy.latest.id]
-    return Reconciliation(
-        matching=match(lines, refunds, tolerance),
-        currency=currency,
+    first = policy.versions[0]
+    result = Reconciliation(
+        matching=matching,
+        currency=policy.latest.currency,
         period_from=period_from,
         period_to=period_to,
         policy_versions=versions,
-        inputs=inputs,
+        inputs=reading.inputs,
         payments=refunds,
-        problems=problems,
-        skipped=skipped,
-        outside_period=outside,
+        problems=reading.problems,
+        skipped=reading.skipped,
+        outside_period=reading.outside,
         grade_order=list(dict.fromkeys(g for v in policy.versions for g in v.grades)),
+        warnings=reading.warnings,
+        first_policy=f"{first.id}, in force from {first.effective_from.isoformat()}",
     )
+    return result
+
+
+def _read_claims(claims, policy: Policy, header_map, reading: _Reading) -> list[ClaimLine]:
+    lines: list[ClaimLine] = []
+    cache = DecisionCache(policy)
+    for path in claims:
+        entry = reading.entry("claims", path)
+        if entry is None:
+            continue
+        try:
+            processed, found = read_claim_lines(path, policy, cache, header_map)
+            for line in found:
+                entry.rows += 1
+                if in_period(line.date, reading.period_from, reading.period_to):
+                    entry.used += 1
+                    lines.append(line)
+                else:
+                    reading.outside["claim lines"] += 1
+        except ClaimsError as exc:
+            reading.unreadable(entry, exc)
+            continue
+        if processed:
+            entry.kind = "claims (processed)"
+    return lines
+
+
+def _read_payments(payments, policy: Policy, header_map, reading: _Reading, recorded) -> list:
+    events = PaymentEvents(recorded)
+    currency = policy.latest.currency
+    spans: list[tuple[InputFile, int, int]] = []  # each input's events in ``events.payments``
+    for path in payments:
+        entry = reading.entry("payments", path)
+        if entry is None:
+            continue
+        try:
+            found = read_payments(path, header_map, currency)
+        except ClaimsError as exc:
+            reading.unreadable(entry, exc)
+            continue
+        entry.kind, entry.rows = found.format, found.rows
+        reading.problems.extend(found.problems)
+        if found.problems:
+            entry.problem = f"{len(found.problems)} row(s) could not be read (see Problems)"
+        if found.note:
+            reading.warnings.append(f"{Path(path).name}: {found.note}.")
+        reading.skipped.update(found.skipped)
+        start = len(events.payments)
+        entry.duplicates = events.add(found, Path(path).name)
+        spans.append((entry, start, len(events.payments)))
+        if entry.duplicates:
+            reading.warnings.append(
+                f"{Path(path).name}: {entry.duplicates} payment row(s) are the same payment "
+                "events as rows of an earlier input: dropped, each counted once."
+            )
+    kept, notes = events.finish()
+    reading.warnings.extend(notes)
+    refunds = []
+    for entry, start, end in spans:
+        for payment in kept[start:end]:
+            if in_period(payment.date, reading.period_from, reading.period_to):
+                entry.used += 1
+                refunds.append(payment)
+            else:
+                reading.outside["refunds"] += 1
+    return refunds
+
+
+__all__ = [
+    "EXIT_FINDINGS",
+    "EXIT_INCOMPLETE",
+    "EXIT_SETTLED",
+    "EXIT_USAGE",
+    "NEEDS_REVIEW",
+    "STATUSES",
+    "InputFile",
+    "Reconciliation",
+    "in_period",
+    "reconcile",
+]

@@ -11,8 +11,8 @@ instead, with the same result. ``core.files``-free: this module only reads.
 - ``iter_tables(path)`` → ``(sheet name, Table)`` for each sheet (a CSV is one table): rows with
   their sheet row numbers, streamed.
 - ``read_claim_rows(path, sheet=None, header_map=None)`` → ``ClaimRows``: the claims sheet found by
-  the ``core.table`` rules (header row, merged claim id/order/date filled down, blank rows, stored
-  computed columns), its non-blank rows streamed.
+  the ``core.table`` header rules, its rows read by ``core.rows.claim_rows`` (merged claim id,
+  order and date filled down, stored computed columns), the non-blank ones streamed.
 """
 
 from __future__ import annotations
@@ -26,19 +26,13 @@ from pathlib import Path
 
 import python_calamine
 
-from xl_claims.core.table import (
-    HeaderMatch,
-    find_header_row,
-    merged_fill_columns,
-    missing_headers_message,
-    row_fields,
-)
+from xl_claims.core.rows import ClaimRow, Merge, claim_rows
+from xl_claims.core.table import HeaderMatch, find_header_row, missing_headers_message
 from xl_claims.core.values import is_blank
 from xl_claims.workbook.read import (
     HEADER_MAX_CHARS,
     HEADER_SCAN,
     MAX_COLUMNS,
-    ClaimRow,
     is_csv,
     iter_csv_rows,
     iter_sheet_rows,
@@ -105,8 +99,8 @@ def read_claim_rows(
         index, match = find_header_row(scanned, header_map, scan=HEADER_SCAN)
         if index is not None:
             header_row = head[index][0]
-            fills = merged_fill_columns(match, merges, header_row)
-            rows = _claim_rows(_chain(head, table_rows), match, fills, header_row)
+            below = (row for row in _chain(head, table_rows) if row[0] > header_row)
+            rows = (row for row in claim_rows(below, match, merges) if not row.blank)
             return ClaimRows(path, name, header_row, match, rows)
         if best is None or len(match.columns) > len(best[1].columns):
             best = (name, match)
@@ -221,9 +215,9 @@ def _open(path: Path) -> python_calamine.CalamineWorkbook:
         raise fail(path, f"could not be read as a workbook ({detail}); save it again.") from None
 
 
-def _sheets(path: Path, sheet: str | None) -> Iterator[tuple[str, Iterator, list]]:
+def _sheets(path: Path, sheet: str | None) -> Iterator[tuple[str, Iterator, list[Merge]]]:
     """``(name, numbered rows, merged ranges)`` per sheet (``sheet`` only, when given), each
-    sheet loaded when reached; merged ranges are 0-based ``((row, column), (row, column))``."""
+    sheet loaded when reached; merged ranges 1-based, as ``core.rows`` takes them."""
     if is_csv(path):
         yield path.stem, enumerate(iter_csv_rows(path), start=1), []
         return
@@ -241,13 +235,16 @@ def _sheets(path: Path, sheet: str | None) -> Iterator[tuple[str, Iterator, list
         except Exception as exc:  # calamine raises its own types for broken parts
             detail = " ".join(str(exc).split())[:120]
             raise fail(path, f"sheet {names[index]!r} could not be read ({detail}).") from None
-        merges = list(getattr(loaded, "merged_cell_ranges", None) or [])
+        merges = [
+            (top + 1, left + 1, bottom + 1, right + 1)
+            for (top, left), (bottom, right) in getattr(loaded, "merged_cell_ranges", None) or ()
+        ]
         yield names[index], _calamine_rows(loaded), merges
 
 
 def _calamine_rows(sheet) -> Iterator[tuple[int, list[object]]]:
     """Numbered non-blank rows of a loaded sheet, columns from A (calamine starts the rows at
-    the first used column), cut at ``MAX_COLUMNS``."""
+    the first used column), empty cells None, cut at ``MAX_COLUMNS``."""
     start = sheet.start
     if not start or not sheet.height:
         return
@@ -257,7 +254,7 @@ def _calamine_rows(sheet) -> Iterator[tuple[int, list[object]]]:
         if first_column + len(cells) > MAX_COLUMNS:
             cells = cells[: max(MAX_COLUMNS - first_column, 0)]
         if any(c != "" for c in cells):
-            yield number, [*pad, *cells] if first_column else cells
+            yield number, [*pad, *(None if c == "" else c for c in cells)]
 
 
 def _blank(cells: Sequence[object]) -> bool:
@@ -284,35 +281,6 @@ def _header_cells(cells: list[object]) -> list[object]:
 def _chain(first: Iterable, rest: Iterator) -> Iterator:
     yield from first
     yield from rest
-
-
-def _claim_rows(
-    rows: Iterator[tuple[int, list[object]]],
-    match: HeaderMatch,
-    fills: dict[int, list[tuple[int, int, int]]],
-    header_row: int,
-) -> Iterator[ClaimRow]:
-    """Non-blank rows below the header, with merged claim id, order and date filled down from
-    the top-left cell of their range (``fills``: row → (column, top row, top column))."""
-    wanted = {(top_row, top_column) for spans in fills.values() for _, top_row, top_column in spans}
-    top_rows = {row for row, _ in wanted}
-    tops: dict[tuple[int, int], object] = {}
-    for number, cells in rows:
-        if number in top_rows:
-            for row, column in wanted:
-                if row == number and column < len(cells):
-                    tops[(row, column)] = cells[column]
-        if number <= header_row:
-            continue
-        spans = fills.get(number)
-        if spans:
-            cells = list(cells)
-            for column, top_row, top_column in spans:
-                if column < len(cells) and is_blank(cells[column]):
-                    cells[column] = tops.get((top_row, top_column))
-        values, stored, blank = row_fields(cells, match)
-        if not blank:
-            yield ClaimRow(row=number, values=values, blank=False, stored=stored)
 
 
 __all__ = ["ClaimRows", "Table", "grid_is_bounded", "iter_tables", "read_claim_rows"]
