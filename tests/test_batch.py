@@ -119,14 +119,20 @@ def test_in_place_rewrites_and_keeps_a_backup(tmp_path, policy):
 
 def test_output_never_overwrites_the_input(tmp_path, policy):
     path = export(tmp_path / "in.xlsx", [["C-1", "Weapon (small)", "Breakage", 1]])
-    result = process_files([path], policy=policy, output_dir=tmp_path)
-    assert result.errors == [
-        (
-            str(path),
-            "in.xlsx: the output would overwrite the input; choose another output folder or "
-            "use --in-place.",
+    before = path.read_bytes()
+    for options in (
+        {"output_dir": tmp_path},
+        {"output": path},
+        {"output_dir": tmp_path, "force": True},
+    ):
+        with pytest.raises(UsageError) as error:
+            process_files([path], policy=policy, **options)
+        assert str(error.value) == (
+            f"the output {path} would overwrite the input in.xlsx; choose another output, or "
+            "use --in-place to rewrite the input (a backup is kept)."
         )
-    ]
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx"]
 
 
 def test_missing_headers_error_names_file_and_sheet(tmp_path, policy):

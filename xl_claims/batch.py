@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import glob
 import os
-import re
-import shutil
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,6 +19,13 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from xl_claims import __version__
+from xl_claims.batch_paths import (
+    INPUT_SUFFIXES,
+    SUMMARY_NAME,
+    backup_copy,
+    expand_inputs,
+    plan_outputs,
+)
 from xl_claims.core.errors import ClaimsError, UsageError, WorkbookError
 from xl_claims.core.files import file_sha256
 from xl_claims.core.model import Decision, Status
@@ -29,8 +33,6 @@ from xl_claims.core.policy import Policy
 from xl_claims.core.rows import LineRef, RowDecider
 from xl_claims.core.values import cell_text, is_blank
 from xl_claims.workbook.read import (
-    CSV_SUFFIXES,
-    WORKBOOK_SUFFIXES,
     ClaimSheet,
     claim_sheet_from_rows,
     claim_sheet_from_workbook,
@@ -56,11 +58,7 @@ from xl_claims.workbook.write import (
     write_rows,
 )
 
-SUMMARY_NAME = "summary.xlsx"
 PROGRESS_EVERY = 5000
-INPUT_SUFFIXES = (*WORKBOOK_SUFFIXES, *CSV_SUFFIXES)
-_GLOB_CHARS = set("*?[")
-_BACKUP = re.compile(r"\.backup-\d{8}-\d{6}$")
 
 
 @dataclass
@@ -95,6 +93,7 @@ class BatchResult:
     policy_versions: tuple[str, ...]
     summary: Path | None = None
     processed_at: dt.datetime | None = None
+    notes: list[str] = field(default_factory=list)  # files of a folder left out, and why
 
     @property
     def lines(self) -> list[Line]:
@@ -142,101 +141,8 @@ class BatchResult:
             "policy_versions": list(self.policy_versions),
             "summary": None if self.summary is None else str(self.summary),
             "errors": [{"file": f, "error": e} for f, e in self.errors],
+            "notes": self.notes,
         }
-
-
-# --- inputs and outputs --------------------------------------------------------------------------
-
-
-def expand_inputs(items: Sequence[str | os.PathLike]) -> tuple[list[Path], list[FileResult]]:
-    """Files, folders (their .xlsx/.xlsm/.csv files) and glob patterns → input files, plus an
-    error result for each item that matched nothing."""
-    found: list[Path] = []
-    missing: list[FileResult] = []
-    for item in items:
-        text = str(item)
-        path = Path(text)
-        if path.is_dir():
-            matches = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not _skipped(p)
-            )
-            if not matches:
-                missing.append(_failed(path, "the folder holds no .xlsx, .xlsm or .csv file."))
-        elif _GLOB_CHARS & set(text) and not path.exists():
-            matches = sorted(
-                Path(p) for p in glob.glob(text) if Path(p).is_file() and not _skipped(Path(p))
-            )
-            if not matches:
-                missing.append(_failed(path, "no file matches this pattern."))
-        else:
-            matches = [path]
-        for match in matches:
-            if match.resolve() not in {p.resolve() for p in found}:
-                found.append(match)
-    return found, missing
-
-
-def _skipped(path: Path) -> bool:
-    """Excel's lock files and the batch's own --in-place backups are not inputs of a folder."""
-    return path.name.startswith("~$") or _BACKUP.search(path.stem) is not None
-
-
-def _failed(path: Path, problem: str) -> FileResult:
-    return FileResult(input=path, error=f"{path.name}: {problem}")
-
-
-def plan_outputs(
-    inputs: Sequence[Path],
-    *,
-    output: str | os.PathLike | None,
-    output_dir: str | os.PathLike | None,
-    in_place: bool,
-) -> list[Path]:
-    """Where each input's processed workbook goes (raises ``UsageError`` for impossible options)."""
-    if output is not None and output_dir is not None:
-        raise UsageError("give either -o/--output or --output-dir, not both.")
-    if output is not None and (in_place or len(inputs) != 1):
-        raise UsageError(
-            "-o/--output takes exactly one input without --in-place; "
-            "use --output-dir DIR for several inputs."
-        )
-    if output is not None:
-        return [Path(output)]
-    if in_place:
-        return [_in_place_target(path) for path in inputs]
-    if output_dir is None:
-        if len(inputs) == 1:
-            path = inputs[0]
-            return [path.with_name(f"{path.stem}-processed{_output_suffix(path)}")]
-        raise UsageError(
-            f"{len(inputs)} inputs need --output-dir DIR (one processed workbook each, plus "
-            f"{SUMMARY_NAME}), or --in-place."
-        )
-    folder = Path(output_dir)
-    taken = {SUMMARY_NAME}
-    targets = []
-    for path in inputs:
-        stem = path.name if is_csv(path) else path.stem  # weekly.csv → weekly.csv.xlsx
-        name = f"{stem}{_output_suffix(path)}"
-        counter = 2
-        while name.casefold() in taken:
-            name = f"{stem}-{counter}{_output_suffix(path)}"
-            counter += 1
-        taken.add(name.casefold())
-        targets.append(folder / name)
-    return targets
-
-
-def _output_suffix(path: Path) -> str:
-    suffix = path.suffix.lower()
-    return ".xlsm" if suffix in (".xlsm", ".xltm") else ".xlsx"
-
-
-def _in_place_target(path: Path) -> Path:
-    # a CSV cannot hold the computed columns: its processed workbook goes next to it
-    return path.with_suffix(".xlsx") if is_csv(path) else path
 
 
 # --- the batch -----------------------------------------------------------------------------------
@@ -253,19 +159,23 @@ def process_files(
     in_place: bool = False,
     progress: Callable[[Path, int, bool], None] | None = None,
     now: dt.datetime | None = None,
+    force: bool = False,
 ) -> BatchResult:
-    """Process every input; see the module docstring.
+    """Process every input; see the module docstring. ``force``: replace existing outputs.
 
     ``progress(path, lines, done)`` is called every ``PROGRESS_EVERY`` decided lines of a file
     (``done`` False) and after each file (``done`` True).
     """
-    inputs, failed = expand_inputs(items)
-    if not inputs and not failed:
+    notes: list[str] = []
+    inputs, missing = expand_inputs(items, notes)
+    if not inputs and not missing:
         raise UsageError("no input given.")
-    targets = plan_outputs(inputs, output=output, output_dir=output_dir, in_place=in_place)
+    targets = plan_outputs(
+        inputs, output=output, output_dir=output_dir, in_place=in_place, force=force
+    )
     processed_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     decider = RowDecider(policy)
-    results = list(failed)
+    results = [FileResult(input=path, error=f"{path.name}: {problem}") for path, problem in missing]
     for path, target in zip(inputs, targets, strict=True):
         result = FileResult(input=path)
         try:
@@ -303,8 +213,9 @@ def process_files(
         currency=policy.latest.currency,
         policy_versions=versions,
         processed_at=processed_at,
+        notes=notes,
     )
-    if output_dir is not None:
+    if output_dir is not None and inputs:
         batch.summary = _write_run_summary(Path(output_dir) / SUMMARY_NAME, batch)
     return batch
 
@@ -330,11 +241,6 @@ def _process_one(
     if path.suffix.lower() not in INPUT_SUFFIXES:
         raise WorkbookError(
             f"{path.name}: not a claims file (.xlsx, .xlsm or .csv); save it as .xlsx or .csv."
-        )
-    if not in_place and target.exists() and target.resolve() == path.resolve():
-        raise WorkbookError(
-            f"{path.name}: the output would overwrite the input; choose another output folder "
-            "or use --in-place."
         )
     result.sha256 = file_sha256(path)
     if is_csv(path):
@@ -362,10 +268,8 @@ def _process_one(
             progress=progress,
         )
         del claims  # the rows' values are in the cells now: free them before the save's peak
-        if in_place and target.resolve() == path.resolve():
-            stamp = processed_at.strftime("%Y%m%d-%H%M%S")
-            result.backup = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
-            shutil.copy2(path, result.backup)
+        if in_place and target.exists():  # the input, or a CSV's earlier output workbook
+            result.backup = backup_copy(target, processed_at)
         result.output = save_atomic(workbook, target)
     finally:
         _close_vba(workbook)
@@ -517,7 +421,7 @@ def _write_run_summary(target: Path, batch: BatchResult) -> Path:
     ]
     warnings = [f"{r.input.name}: {w}" for r in batch.files for w in r.warnings]
     run = RunInfo(
-        processed_at=batch.processed_at,
+        processed_at=batch.processed_at or dt.datetime.now(dt.UTC).replace(microsecond=0),
         tool_version=__version__,
         policy_versions=batch.policy_versions,
         currency=batch.currency,

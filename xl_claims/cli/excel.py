@@ -40,9 +40,11 @@ def template_command(
 
 @main.command("lite", short_help="Write main.py and requirements.txt for xlwings Lite.")
 @click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace main.py and requirements.txt if they exist.")
 @policy_option
-def lite_command(out_dir: str, policy_path: str | None) -> None:
-    """Write main.py and requirements.txt for xlwings Lite into OUT_DIR.
+def lite_command(out_dir: str, force: bool, policy_path: str | None) -> None:
+    """Write main.py and requirements.txt for xlwings Lite into OUT_DIR (existing ones are
+    replaced only with --force).
 
     \b
     Example: xl-claims lite lite/
@@ -52,7 +54,7 @@ def lite_command(out_dir: str, policy_path: str | None) -> None:
 
     policy = open_policy(policy_path)
     try:
-        written = write_lite(out_dir, policy)
+        written = write_lite(out_dir, policy, force=force)
     except ClaimsError as exc:
         raise click.ClickException(str(exc)) from None
     for path in written:

@@ -20,14 +20,21 @@ from xl_claims.core.errors import ClaimsError, UsageError
     help="Folder for one processed workbook per input plus summary.xlsx.",
 )
 @click.option("--sheet", help="Claims sheet name (default: the first sheet with the headers).")
-@click.option("--map", "maps", multiple=True, metavar="FIELD=HEADER", help="Extra header name.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="Extra header name; FIELD= switches a field off (--map resolution=).",
+)
 @click.option("--in-place", is_flag=True, help="Rewrite the inputs (a backup copy is kept).")
+@click.option("--force", is_flag=True, help="Replace output files that exist.")
 @click.option("--strict", is_flag=True, help="Exit code 1 when any row is ERROR.")
 @click.option("--quiet", is_flag=True, help="Print errors only (for cron).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @policy_option
 def process_command(
-    inputs, output, output_dir, sheet, maps, in_place, strict, quiet, as_json, policy_path
+    inputs, output, output_dir, sheet, maps, in_place, force, strict, quiet, as_json, policy_path
 ) -> None:
     """Fill the compensation columns of claim workbooks and write a summary.
 
@@ -37,7 +44,8 @@ def process_command(
     Example: xl-claims process exports/*.xlsx --output-dir processed/
 
     Exit code 0 when every file was processed (REVIEW rows are normal work); 1 when a file could
-    not be processed, or with --strict when any row is ERROR; 2 for usage errors.
+    not be processed, or with --strict when any row is ERROR; 2 for usage errors (an output
+    that would replace a file without --force among them).
     """
     from xl_claims.batch import process_files
     from xl_claims.core.table import parse_header_map
@@ -46,7 +54,7 @@ def process_command(
     try:
         header_map = parse_header_map(maps)
     except ClaimsError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(f"Invalid value for --map: {exc}") from None
     show_progress = not (quiet or as_json) and sys.stderr.isatty()
     bar = None
     if show_progress:
@@ -72,6 +80,7 @@ def process_command(
             header_map=header_map,
             in_place=in_place,
             progress=progress,
+            force=force,
         )
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
@@ -82,6 +91,8 @@ def process_command(
         click.echo(json.dumps(result.to_dict(), indent=2))
     elif not quiet:
         click.echo(format_batch(result))
+        for note in result.notes:
+            click.echo(f"Note: {note}", err=True)
     for _file, error in result.errors:
         click.echo(f"Error: {error}", err=True)
     sys.exit(result.exit_code(strict))

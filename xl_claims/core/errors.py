@@ -66,5 +66,10 @@ class UsageError(ClaimsError):
     folder, a template flavour that does not fit the file's suffix)."""
 
 
+class OutputExistsError(UsageError, OutputError):
+    """An output file that exists, refused without ``--force``: nothing was written, and the
+    command is run again with another output or ``--force`` (a usage error, exit code 2)."""
+
+
 class LedgerError(ClaimsError):
     """The claims ledger cannot be used (busy, corrupt, written by a newer version)."""

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from xl_claims.core.errors import OutputError
+from xl_claims.core.errors import OutputError, OutputExistsError
 
 #: The temporary files' suffix; ``.<name>.<pid>.<random>`` before it, so that a file left by a
 #: killed run can be recognised (its process is gone) and removed by the next write.
@@ -51,10 +51,10 @@ def output_problem(target: str | os.PathLike, exc: OSError) -> OutputError:
 
 
 def refuse_existing(target: str | os.PathLike, force: bool, option: str = "--force") -> None:
-    """No existing file is replaced unless the user says so."""
+    """No existing file is replaced unless the user says so (``OutputExistsError``)."""
     path = Path(target)
     if path.exists() and not force:
-        raise OutputError(f"{path}: the file exists; give {option} to replace it.")
+        raise OutputExistsError(f"{path}: the file exists; give {option} to replace it.")
 
 
 def write_atomic(target: str | os.PathLike, write: Callable[[Path], object]) -> Path:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from xl_claims import __version__
 from xl_claims.core.errors import PolicyError, UsageError
-from xl_claims.core.files import write_text_atomic
+from xl_claims.core.files import refuse_existing, write_text_atomic
 from xl_claims.core.policy import Policy
 from xl_claims.excel import udfs
 
@@ -132,11 +132,15 @@ def render_main(policy: Policy) -> str:
     return "".join(parts)
 
 
-def write_lite(out_dir: str | os.PathLike, policy: Policy) -> list[Path]:
-    """Write ``main.py`` and ``requirements.txt`` into ``out_dir`` (created); return the paths."""
+def write_lite(out_dir: str | os.PathLike, policy: Policy, force: bool = False) -> list[Path]:
+    """Write ``main.py`` and ``requirements.txt`` into ``out_dir`` (created); return the paths.
+    Existing files are replaced only with ``force`` (both are checked before either is written).
+    """
     folder = Path(out_dir)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file; give a folder for main.py and requirements.txt.")
+    for name in ("main.py", "requirements.txt"):
+        refuse_existing(folder / name, force)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in (("main.py", render_main(policy)), ("requirements.txt", REQUIREMENTS)):

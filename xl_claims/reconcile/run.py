@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from xl_claims.core.errors import ClaimsError, OutputError, UsageError
+from xl_claims.core.errors import ClaimsError, UsageError
 from xl_claims.core.files import refuse_existing
 from xl_claims.core.policy import Policy
 from xl_claims.core.table import parse_header_map
@@ -48,10 +48,7 @@ def check_report_path(
         )
     if os.path.realpath(target) in {os.path.realpath(p) for p in inputs}:
         raise UsageError("Invalid value for -o: the report would overwrite an input file")
-    try:
-        refuse_existing(target, force)
-    except OutputError as exc:
-        raise UsageError(f"Invalid value for -o: {exc}") from None
+    refuse_existing(target, force)
     return target
 
 
