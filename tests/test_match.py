@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xl_claims.core.values import id_key
 from xl_claims.reconcile import claim_line, mark_duplicates
 from xl_claims.reconcile.match import (
     MATCHED,
@@ -47,7 +46,6 @@ def pay(refund_id, amount, order=None, claim=None, date=MARCH, currency="USD", k
         date=date,
         order=order,
         reference=claim,
-        ids=(id_key(refund_id),),
         keys=text_keys(claim),
     )
 

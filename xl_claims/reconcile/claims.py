@@ -25,6 +25,8 @@ from xl_claims.core.values import cell_text, id_key, is_blank, parse_amount, par
 from xl_claims.reconcile.match import ClaimLine
 from xl_claims.workbook.fastread import read_claim_rows
 
+#: One text object per status for every line (``str()`` of an enum member makes a new one).
+_STATUS_TEXT = {status: str(status) for status in Status}
 #: Stored computed columns compared with the recomputed ones (the others follow from these).
 COMPARED = ("Refund", "Status", "Applied grade", "Resolution", "Policy version")
 
@@ -67,17 +69,11 @@ def claim_line(
         date=date,
         issue=decision.issue or cell_text(values.get("issue")),
         part=decision.part or cell_text(values.get("part")),
-        grade=decision.grade,
-        status=str(decision.status),
-        resolution=None if decision.resolution is None else str(decision.resolution),
+        status=_STATUS_TEXT[decision.status],
         computed=decision.refund,
-        currency=decision.currency,
-        policy_version=decision.policy_version,
-        rule=decision.rule,
-        refund_ids=refund_ids,
-        refund_id_text=refund_text,
-        changed=stored_changes(stored, decision),
         decision=decision,
+        refund_ids=refund_ids,
+        changed=stored_changes(stored, decision),
         stored=stored,
     )
 
@@ -161,7 +157,7 @@ def mark_duplicates(lines: list[ClaimLine]) -> None:
         line.duplicate_of = first.seen_from(ref)
         line.status = str(Status.DUPLICATE)
         line.computed = None
-        if line.stored and line.decision is not None:
+        if line.stored:
             line.changed = stored_changes(line.stored, line.decision, duplicate=True)
 
 

@@ -27,7 +27,7 @@ class PaymentEvents:
     """The events read so far, the rows dropped per file, and where legacy ids point."""
 
     def __init__(self, recorded_ids: set[str] | None = None):
-        self.seen: dict[str, int] = {}  # event → index of its payment in ``payments``
+        self.seen: dict[bytes, int] = {}  # event digest → index of its payment in ``payments``
         self.payments: list[Payment] = []
         self.dropped: dict[str, int] = {}  # file → rows dropped as repeated events
         self.wanted = {i for i in (recorded_ids or ()) if _LEGACY.match(i)}
@@ -60,7 +60,7 @@ class PaymentEvents:
             if len(indexes) == 1:
                 (index,) = indexes
                 payment = self.payments[index]
-                self.payments[index] = replace(payment, ids=(*payment.ids, legacy))
+                self.payments[index] = replace(payment, aliases=(*payment.aliases, legacy))
             else:
                 notes.append(
                     f"The recorded refund id {legacy!r} names a row of {len(indexes)} payment "

@@ -47,7 +47,7 @@ def parser_for(layout: Layout) -> RowParser:
 def _kind(layout: Layout, row: Row, found: PaymentFile) -> str | None:
     """The kind of money paid out (refund, chargeback, dispute), or None for a row that is not
     (counted by its type: charges, fees, payouts, pending refunds)."""
-    type_text = row.text(layout.type) if layout.type else None
+    type_text = row.word(layout.type) if layout.type else None
     kind = layout.out.get((type_text or "").casefold())
     status = (row.text(layout.status) or "").casefold() if layout.status else ""
     if kind is None or (layout.done and status not in layout.done):
@@ -78,14 +78,13 @@ def _typed(layout: Layout, row: Row, found: PaymentFile) -> Parsed:
         row=row.number,
         format=layout.name,
         kind=kind,
-        type=row.text(layout.type) or "",
+        type=row.word(layout.type) or "",
         refund_id=refund_id,
         amount=amount,
         currency=currency,
         date=moment.date() if isinstance(moment, dt.datetime) else moment,
         order=order,
         reference=" ".join(v for v in notes if v) or None,
-        ids=(id_key(refund_id) or refund_id,),
         keys=text_keys(*notes),
         by_content=own_id is None,
     )
@@ -101,21 +100,21 @@ def _stripe(layout: Layout, row: Row, found: PaymentFile) -> Parsed:
     refund_id = source_id or balance_id or f"{row.source}:{row.number}"
     claim_values = [row.text(h) for h in row.headers if _metadata(h, "claim")]
     order = next((v for h in row.headers if _metadata(h, "order") and (v := row.text(h))), None)
-    ids = tuple(key for v in dict.fromkeys((source_id, balance_id)) if (key := id_key(v)))
+    other = id_key(balance_id) if source_id and balance_id else None
     payment = Payment(
         source=row.source,
         row=row.number,
         format=layout.name,
         kind=kind,
-        type=row.text(layout.type) or "",
+        type=row.word(layout.type) or "",
         refund_id=refund_id,
         amount=row.amount(layout.amount, layout.decimal_comma),
         currency=row.currency(layout.currency),
         date=row.date(layout.date, layout.day_first),
         order=order,
         reference=next((v for v in claim_values if v), None),
-        ids=ids or (id_key(refund_id) or refund_id,),
         keys=text_keys(*claim_values, row.text("description")),
+        other_id=other,
     )
     return payment, f"stripe:{id_key(balance_id or refund_id)}"
 
@@ -139,7 +138,6 @@ def _stripe_payments(layout: Layout, row: Row, found: PaymentFile) -> Parsed:
         currency=row.currency(layout.currency),
         date=row.date(layout.date, layout.day_first),
         reference=" ".join(v for v in notes if v) or None,
-        ids=(id_key(charge) or charge,),
         keys=text_keys(*notes),
     )
     return payment, f"stripe-charge:{id_key(charge)}"
@@ -243,7 +241,6 @@ def generic_parser(columns: dict[str, int], default_currency: str | None) -> Row
             date=paid_on,
             order=order,
             reference=claim_id or note,
-            ids=(id_key(refund_id) or refund_id,),
             keys=text_keys(claim_id, note),
             by_content=True,
         )

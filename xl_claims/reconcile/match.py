@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from xl_claims.core.bulk import paused_gc
 from xl_claims.core.values import id_key
@@ -54,20 +55,21 @@ from xl_claims.reconcile.model import (
 )
 from xl_claims.reconcile.records import Payment
 
+K = TypeVar("K", str, int)
 #: Money the customer's bank took back: never a policy refund, so never matched to a claim line.
 _NOT_MATCHED = frozenset({CHARGEBACK, DISPUTE})
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     lines: list[int] = field(default_factory=list)
     payments: list[int] = field(default_factory=list)
-    rules: list[str] = field(default_factory=list)
+    rules: tuple[str, ...] = ()
     currency: str | None = None
 
     def add_rule(self, rule: str) -> None:
         if rule not in self.rules:
-            self.rules.append(rule)
+            self.rules = (*self.rules, rule)
 
 
 class _Matcher:
@@ -82,10 +84,13 @@ class _Matcher:
         self.by_claim: dict[str, int | list[int]] = {}
         self.by_refund_id: dict[str, int | list[int]] = {}
         self.by_order: dict[str, int | list[int]] = {}
+        # Only the claim ids some refund names are indexed (memory: a million lines).
+        named = {key for payment in payments for key in payment.keys}
         for index, line in enumerate(lines):
             if line.duplicate_of is not None:
                 continue
-            _add(self.by_claim, id_key(line.claim_id), index)
+            if named and (claim := id_key(line.claim_id)) in named:
+                _add(self.by_claim, claim, index)
             for refund_id in line.refund_ids:
                 _add(self.by_refund_id, refund_id, index)
             _add(self.by_order, id_key(line.order), index)
@@ -136,7 +141,11 @@ class _Matcher:
         for index, payment in enumerate(self.payments):
             if payment.kind in _NOT_MATCHED:
                 continue
-            by_id = [i for key in payment.ids for i in _get(self.by_refund_id, key)]
+            by_id = (
+                [i for key in payment.ids for i in _get(self.by_refund_id, key)]
+                if self.by_refund_id
+                else []
+            )
             if by_id:
                 self.join(index, by_id, RULE_REFUND_ID)
                 continue
@@ -145,17 +154,23 @@ class _Matcher:
                 self.join(index, by_claim, RULE_CLAIM_ID)
 
     def orders(self) -> None:
-        waiting: dict[str, list[int]] = {}
+        # Refunds waiting for rules 2 and 3, by their order's first line (an int the order index
+        # already holds: no second key per refund, for a million refunds).
+        waiting: dict[int, int | list[int]] = {}
         for index, payment in enumerate(self.payments):
             if payment.kind in _NOT_MATCHED or self.taken[index] or index in self.reasons:
                 continue
-            key = payment.order_key
-            if key in self.by_order:
-                waiting.setdefault(key, []).append(index)
-        for key, payment_indexes in waiting.items():
-            self.order_amount(key, payment_indexes)
-        for key, payment_indexes in waiting.items():
-            self.order_only(key, [p for p in payment_indexes if not self.taken[p]])
+            order_lines = _get(self.by_order, payment.order_key)
+            if order_lines:
+                _add(waiting, order_lines[0], index)
+        for first in waiting:
+            self.order_amount(self._order_of(first), _get(waiting, first))
+        for first in waiting:
+            pending = [p for p in _get(waiting, first) if not self.taken[p]]
+            self.order_only(self._order_of(first), pending)
+
+    def _order_of(self, line: int) -> str:
+        return id_key(self.lines[line].order) or ""
 
     def order_amount(self, key: str, payment_indexes: list[int]) -> None:
         open_lines = [i for i in _get(self.by_order, key) if self.line_group[i] is None]
@@ -211,7 +226,9 @@ class _Matcher:
 
     def results(self) -> Matching:
         results: list[LineResult | None] = [None] * len(self.lines)
-        for group in self.groups:
+        self.line_group = []  # each group is freed once settled (memory: a million groups)
+        while self.groups:
+            group = self.groups.pop()
             if group.lines:
                 self.settle(group, results)
         lines = [r if r is not None else self.alone(self.lines[i]) for i, r in enumerate(results)]
@@ -225,7 +242,9 @@ class _Matcher:
     def settle(self, group: _Group, results: list[LineResult | None]) -> None:
         group.lines.sort()
         payments = [self.payments[p] for p in group.payments]
-        paid_total = sum((p.amount for p in payments), ZERO)
+        paid_total = (
+            payments[0].amount if len(payments) == 1 else sum((p.amount for p in payments), ZERO)
+        )
         lines = [self.lines[i] for i in group.lines]
         currency = group.currency
         rule = " + ".join(group.rules)
@@ -296,9 +315,9 @@ def _order_differs(group: _Group, lines: list[ClaimLine], payments: list[Payment
     return f"; order differs: claim {ours}, refund {other[0].order}"
 
 
-def _add(index: dict[str, int | list[int]], key: str | None, value: int) -> None:
+def _add(index: dict[K, int | list[int]], key: K | None, value: int) -> None:
     """Index ``value`` under ``key``: one int for a key seen once (most), a list after."""
-    if not key:
+    if key is None:
         return
     known = index.get(key)
     if known is None:
@@ -309,8 +328,8 @@ def _add(index: dict[str, int | list[int]], key: str | None, value: int) -> None
         known.append(value)
 
 
-def _get(index: dict[str, int | list[int]], key: str | None) -> list[int]:
-    known = index.get(key) if key else None
+def _get(index: dict[K, int | list[int]], key: K | None) -> list[int]:
+    known = None if key is None else index.get(key)
     if known is None:
         return []
     return [known] if isinstance(known, int) else known

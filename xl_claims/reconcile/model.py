@@ -50,7 +50,10 @@ RULE_ORDER_ONLY = "order only"
 
 @dataclass(slots=True)
 class ClaimLine:
-    """One claim line as reconciliation sees it: where it is, its keys and its computed refund."""
+    """One claim line as reconciliation sees it: where it is, its keys and its computed refund.
+
+    A million of these are held at once, so what the engine's decision already says (grade,
+    resolution, currency, policy version, rule) is read from it rather than stored again."""
 
     source: str
     sheet: str | None
@@ -60,20 +63,34 @@ class ClaimLine:
     date: dt.date | None
     issue: str | None
     part: str | None
-    grade: str | None
     status: str  # the engine's status (OK, REVIEW, NOT COVERED, ERROR, DUPLICATE)
-    resolution: str | None
-    computed: Decimal | None  # None when the engine gave no amount (REVIEW, ERROR)
-    currency: str
-    policy_version: str
-    rule: str
+    computed: Decimal | None  # None when the engine gave no amount (REVIEW, ERROR, DUPLICATE)
+    decision: Decision = field(repr=False)  # the engine's, for auditing
     refund_ids: tuple[str, ...] = ()  # folded refund ids recorded on the claim line
-    refund_id_text: str | None = None
     changed: str | None = None  # stored computed values that differ from the recomputed ones
     duplicate_of: str | None = None  # "row 3" / "other.xlsx row 3": the first line of its claim
     #: and part; the line is listed but counted there
-    decision: Decision | None = field(default=None, repr=False)  # the engine's, for auditing
     stored: Mapping[str, object] | None = field(default=None, repr=False)  # on file, if processed
+
+    @property
+    def grade(self) -> str | None:
+        return self.decision.grade
+
+    @property
+    def resolution(self) -> str | None:
+        return None if self.decision.resolution is None else str(self.decision.resolution)
+
+    @property
+    def currency(self) -> str:
+        return self.decision.currency
+
+    @property
+    def policy_version(self) -> str:
+        return self.decision.policy_version
+
+    @property
+    def rule(self) -> str:
+        return self.decision.rule
 
     @property
     def claim_key(self) -> str | None:

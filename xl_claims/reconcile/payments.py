@@ -9,6 +9,7 @@ files through ``workbook.fastread`` (python-calamine, rows streamed).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -125,19 +126,26 @@ def parse_numbered(
 def _keep(found: PaymentFile, payment: Payment, event: str, seen: Counter) -> None:
     """Add a payment and its event. A repeated processor id is one event (the row is counted
     as skipped); rows equal in content are numbered (``…:2``): one file can hold two equal
-    refunds. An id made from the content is numbered with its event."""
-    seen[event] += 1
-    count = seen[event]
+    refunds. An id made from the content is numbered with its event. Events are kept as
+    16-byte digests (a million of them)."""
+    digest = event_digest(event)
+    seen[digest] += 1
+    count = seen[digest]
     if count > 1:
         if not payment.by_content:
             found.skipped["same id as an earlier row (counted once)"] += 1
             return
         if payment.refund_id.casefold() == event:
             refund_id = f"{payment.refund_id}:{count}"
-            payment = replace(payment, refund_id=refund_id, ids=(id_key(refund_id) or refund_id,))
-        event = f"{event}:{count}"
+            payment = replace(payment, refund_id=refund_id)
+        digest = event_digest(f"{event}:{count}")
     found.payments.append(payment)
-    found.events.append(event)
+    found.events.append(digest)
+
+
+def event_digest(event: str) -> bytes:
+    """A payment event's identity in 16 bytes (BLAKE2b: equal only for equal events)."""
+    return hashlib.blake2b(event.encode(), digest_size=16).digest()
 
 
 def _find_header(rows: Iterator[tuple[int, list[object]]], header_map):

@@ -120,9 +120,7 @@ class Reconciliation:
     @property
     def before_policy(self) -> int:
         """Claim lines dated before the first policy version (decided under it)."""
-        return sum(
-            1 for r in self.matching.lines if r.line.decision and r.line.decision.before_policy
-        )
+        return sum(1 for r in self.matching.lines if r.line.decision.before_policy)
 
     @property
     def duplicate_payment_rows(self) -> dict[str, int]:

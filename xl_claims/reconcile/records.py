@@ -40,9 +40,16 @@ class Payment:
     date: dt.date | None
     order: str | None = None  # as written ("#1004")
     reference: str | None = None  # claim reference as written (metadata, invoice, note)
-    ids: tuple[str, ...] = ()  # folded ids of this payment (a claim's Refund ID matches these)
     keys: tuple[str, ...] = ()  # folded claim keys (a claim's Claim ID matches these)
+    other_id: str | None = None  # a second id of the processor's (Stripe's balance id), folded
+    aliases: tuple[str, ...] = ()  # older ids of this payment that claims recorded (folded)
     by_content: bool = False  # the id was made from the row's content (no processor id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Folded ids of this payment: a claim's recorded Refund ID matches these."""
+        own = id_key(self.refund_id)
+        return tuple(i for i in (own, self.other_id, *self.aliases) if i)
 
     @property
     def order_key(self) -> str | None:
@@ -63,7 +70,7 @@ class PaymentFile:
     format: str
     header_row: int
     payments: list[Payment] = field(default_factory=list)
-    events: list[str] = field(default_factory=list)  # each payment's identity, for deduplication
+    events: list[bytes] = field(default_factory=list)  # each payment's event digest (dedupe)
     skipped: Counter = field(default_factory=Counter)  # type → rows not paid out
     problems: list[str] = field(default_factory=list)
     rows: int = 0  # data rows read
@@ -91,7 +98,7 @@ class Shared:
     def __init__(self) -> None:
         self.amounts: dict[tuple[object, bool | None], Decimal] = {}
         self.dates: dict[tuple[object, bool], dt.date | None] = {}
-        self.texts: dict[str, str] = {}
+        self.texts: dict[str, str] = {}  # row types and statuses, not ids
 
 
 class Row:
@@ -130,8 +137,12 @@ class Row:
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        text = str(value).strip()
-        return self.shared.texts.setdefault(text, text) if len(text) <= 24 else text
+        return str(value).strip()
+
+    def word(self, header: str | None) -> str | None:
+        """A text that repeats down the file (a row type, a status): one object for all rows."""
+        text = self.text(header)
+        return None if text is None else self.shared.texts.setdefault(text, text)
 
     def label(self, header: str) -> str:
         at = self.position.get(header)

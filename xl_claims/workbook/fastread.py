@@ -17,6 +17,8 @@ instead, with the same result. ``core.files``-free: this module only reads.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import re
 import zipfile
@@ -47,6 +49,19 @@ GRID_SLACK = 2_000_000
 _CHUNK = 1 << 22
 _OVERLAP = 64
 _ROW_OF = re.compile(rb'r="[A-Z]{0,3}(\d{1,12})')
+
+
+def _glibc():
+    """glibc, where it is the C library (its ``malloc_trim``), else None."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "malloc_trim") else None
+
+
+_LIBC = _glibc()
 
 
 @dataclass
@@ -244,17 +259,30 @@ def _sheets(path: Path, sheet: str | None) -> Iterator[tuple[str, Iterator, list
 
 def _calamine_rows(sheet) -> Iterator[tuple[int, list[object]]]:
     """Numbered non-blank rows of a loaded sheet, columns from A (calamine starts the rows at
-    the first used column), empty cells None, cut at ``MAX_COLUMNS``."""
+    the first used column), empty cells None, cut at ``MAX_COLUMNS``. When the sheet has been
+    read, the memory its grid held is given back to the system (``_release_freed_memory``)."""
     start = sheet.start
     if not start or not sheet.height:
         return
     first_column = start[1]
     pad: list[object] = [None] * first_column
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
+    rows = sheet.iter_rows()
+    del sheet  # the iterator holds the grid; nothing else does
+    for number, cells in enumerate(rows, start=1):
         if first_column + len(cells) > MAX_COLUMNS:
             cells = cells[: max(MAX_COLUMNS - first_column, 0)]
         if any(c != "" for c in cells):
             yield number, [*pad, *(None if c == "" else c for c in cells)]
+    del rows
+    _release_freed_memory()
+
+
+def _release_freed_memory() -> None:
+    """calamine frees its grid (hundreds of MB for a million rows) through the C allocator, which
+    keeps most of those pages for later C allocations that a Python run never makes: ask glibc to
+    return them to the system. Elsewhere there is nothing to do."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def _blank(cells: Sequence[object]) -> bool:

@@ -9,8 +9,9 @@ every table workbook xl-claims writes looks the same and is safe:
   written as its exact digits.
 - ``datetime.date`` gets ``DATE_FORMAT``, ``datetime.datetime`` ``DATETIME_FORMAT``; ``None`` is an
   empty cell; ``int``/``float``/``Decimal`` are plain numbers.
-- A table sheet (``Sheet.header`` given) has a bold header row, frozen, and an autofilter over its
-  rows; every sheet has its column widths and prints landscape, one page wide.
+- A table sheet (``Sheet.header`` given) has a bold header row, frozen (and repeated on every
+  printed page), and an autofilter over its rows; every sheet has its column widths and prints
+  landscape, one page wide.
 
 Rows may be a generator: XlsxWriter's constant-memory mode writes each row out as the next one
 starts, so a 1,000,000-row sheet costs no more memory than a 10-row one. The file is written by
@@ -120,6 +121,7 @@ def _write_sheet(workbook: xlsxwriter.Workbook, styles: _Styles, sheet: Sheet) -
         for column, name in enumerate(sheet.header):
             worksheet.write_string(0, column, name, bold)
         worksheet.freeze_panes(1, 0)
+        worksheet.repeat_rows(0)  # printed: the header on every page
         row = 1
     write_cell = _CellWriter(worksheet, styles)
     for cells in sheet.rows:
