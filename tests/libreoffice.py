@@ -82,3 +82,16 @@ def render_png(source: str | os.PathLike, out_dir: str | os.PathLike) -> Path:
     stem = Path(out_dir) / pdf.stem
     subprocess.run([pdftoppm, "-png", "-r", "80", "-singlefile", str(pdf), str(stem)], check=True)
     return stem.with_suffix(".png")
+
+
+def render_pages(
+    source: str | os.PathLike, out_dir: str | os.PathLike, dpi: int = 50
+) -> list[Path]:
+    """Every printed page of a workbook as a PNG (LibreOffice to PDF, then pdftoppm), in order."""
+    pdf = convert(source, out_dir, "pdf")
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise LibreOfficeError("pdftoppm is not installed (Debian package poppler-utils)")
+    prefix = Path(out_dir) / f"{pdf.stem}-page"
+    subprocess.run([pdftoppm, "-png", "-r", str(dpi), str(pdf), str(prefix)], check=True)
+    return sorted(Path(out_dir).glob(f"{prefix.name}-*.png"))

@@ -368,6 +368,25 @@ def test_report_opens_in_libreoffice_with_the_same_totals(soffice, report, tmp_p
     assert problems["Problems (unreadable files and rows)"] == 1
 
 
+def test_report_renders_in_libreoffice_landscape_with_frozen_headers(soffice, report, tmp_path):
+    """Issue 12: every table sheet keeps its header in view, and the report prints landscape,
+    one page wide (the pages rendered by LibreOffice, looked at when this test was written)."""
+    from PIL import Image
+
+    workbook = openpyxl.load_workbook(report)
+    for name in SHEETS[1:]:
+        assert workbook[name].freeze_panes == "A2", name
+        assert workbook[name]["A1"].font.b, name
+    pages = libreoffice.render_pages(report, tmp_path / "png")
+    assert len(pages) >= len(SHEETS)
+    for page in pages:
+        with Image.open(page) as image:
+            assert image.width > image.height, page.name  # landscape
+    with Image.open(pages[0]) as first:
+        ink = sum(first.convert("L").point(lambda value: value < 128 and 255).histogram()[255:])
+    assert ink > 200  # the Summary is printed, not a blank page (about 460 dark pixels at 50 dpi)
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(claims=st.lists(CLAIM_ROWS, max_size=10), refunds=st.lists(REFUND_ROWS, max_size=10))
 def test_totals_add_up_whatever_the_matching(policy, tmp_path_factory, claims, refunds):

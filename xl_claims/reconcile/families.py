@@ -98,8 +98,9 @@ def _stripe(layout: Layout, row: Row, found: PaymentFile) -> Parsed:
         return None
     balance_id, source_id = row.text("balance_transaction_id"), row.text("source_id")
     refund_id = source_id or balance_id or f"{row.source}:{row.number}"
-    claim_values = [row.text(h) for h in row.headers if _metadata(h, "claim")]
-    order = next((v for h in row.headers if _metadata(h, "order") and (v := row.text(h))), None)
+    claim_headers, order_headers = _metadata_headers(row)
+    claim_values = [row.text(h) for h in claim_headers]
+    order = next((v for h in order_headers if (v := row.text(h))), None)
     other = id_key(balance_id) if source_id and balance_id else None
     payment = Payment(
         source=row.source,
@@ -146,6 +147,16 @@ def _stripe_payments(layout: Layout, row: Row, found: PaymentFile) -> Parsed:
 def _metadata(header: str, word: str) -> bool:
     """``refund_metadata[claim_id]``, ``payment_metadata[order_id]`` and the like."""
     return "metadata[" in header and word in header.partition("[")[2]
+
+
+def _metadata_headers(row: Row) -> tuple[list[str], list[str]]:
+    """The file's metadata columns that may hold a claim id and an order (found once a file)."""
+    found = row.shared.columns.get("metadata")
+    if found is None:
+        claims = [h for h in row.headers if _metadata(h, "claim")]
+        orders = [h for h in row.headers if _metadata(h, "order")]
+        found = row.shared.columns["metadata"] = (claims, orders)
+    return found
 
 
 def _moment(row: Row, layout: Layout) -> dt.date | dt.datetime | None:

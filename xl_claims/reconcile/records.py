@@ -93,12 +93,14 @@ def text_keys(*values: object) -> tuple[str, ...]:
 
 
 class Shared:
-    """One object per distinct amount, date, currency or text within a file (memory)."""
+    """What the rows of one file share: one object per distinct amount, date or repeated text
+    (memory), and columns looked for once."""
 
     def __init__(self) -> None:
         self.amounts: dict[tuple[object, bool | None], Decimal] = {}
         self.dates: dict[tuple[object, bool], dt.date | None] = {}
         self.texts: dict[str, str] = {}  # row types and statuses, not ids
+        self.columns: dict[str, tuple[list[str], list[str]]] = {}  # columns found once a file
 
 
 class Row:
