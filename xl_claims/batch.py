@@ -191,16 +191,8 @@ def process_files(
                 processed_at,
                 progress,
             )
-        except ClaimsError as exc:
-            result.error = _one_line(str(exc))
-        except MemoryError:
-            result.error = f"{path.name}: not enough memory to process this workbook."
         except Exception as exc:  # one bad file never stops the batch
-            detail = _one_line(f"{type(exc).__name__}: {exc}")[:200]
-            result.error = (
-                f"{path.name}: could not be processed ({detail}); open it in Excel, save it "
-                "again as .xlsx and retry, or report this file."
-            )
+            result.error = _failure(path, exc)
         if result.error:
             result.lines = []
             result.output = None
@@ -218,6 +210,19 @@ def process_files(
     if output_dir is not None and inputs:
         batch.summary = _write_run_summary(Path(output_dir) / SUMMARY_NAME, batch)
     return batch
+
+
+def _failure(path: Path, exc: Exception) -> str:
+    """The one-line error of a file that could not be processed."""
+    if isinstance(exc, ClaimsError):
+        return _one_line(str(exc))
+    if isinstance(exc, MemoryError):
+        return f"{path.name}: not enough memory to process this workbook."
+    detail = _one_line(f"{type(exc).__name__}: {exc}")[:200]
+    return (
+        f"{path.name}: could not be processed ({detail}); open it in Excel, save it again as "
+        ".xlsx and retry, or report this file."
+    )
 
 
 def _one_line(text: str) -> str:

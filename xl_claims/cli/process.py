@@ -45,7 +45,7 @@ def process_command(
 
     Exit code 0 when every file was processed (REVIEW rows are normal work); 1 when a file could
     not be processed, or with --strict when any row is ERROR; 2 for usage errors (an output
-    that would replace a file without --force among them).
+    that exists, without --force, too).
     """
     from xl_claims.batch import process_files
     from xl_claims.core.table import parse_header_map
@@ -91,10 +91,9 @@ def process_command(
         click.echo(json.dumps(result.to_dict(), indent=2))
     elif not quiet:
         click.echo(format_batch(result))
-        for note in result.notes:
-            click.echo(f"Note: {note}", err=True)
-    for _file, error in result.errors:
-        click.echo(f"Error: {error}", err=True)
+    notes = [] if quiet or as_json else [f"Note: {note}" for note in result.notes]
+    for line in [*notes, *(f"Error: {error}" for _file, error in result.errors)]:
+        click.echo(line, err=True)
     sys.exit(result.exit_code(strict))
 
 
