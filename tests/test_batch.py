@@ -217,13 +217,19 @@ def test_xlsm_keeps_its_macros_and_must_stay_xlsm(tmp_path, policy):
     )
 
 
-def test_losses_are_warned_and_named_on_the_summary_sheet(tmp_path, policy):
-    path = export(tmp_path / "in.xlsx", [["C-1", "Weapon (small)", "Breakage", 1]])
-    with zipfile.ZipFile(path, "a") as archive:
-        archive.writestr("xl/threadedComments/threadedComment1.xml", b"<ThreadedComments/>")
+def test_two_part_columns_are_a_warning_naming_both_on_the_summary_sheet(tmp_path, policy):
+    path = export(
+        tmp_path / "in.xlsx",
+        [["C-1", "Weapon (small)", "Breakage", "Cape"]],
+        headers=["Claim ID", "Part", "Issue", "Part"],
+    )
     result = process_files([path], policy=policy, output=tmp_path / "o.xlsx")
-    warning = "The output does not keep threaded comments (their plain-note copies are kept)."
+    warning = (
+        "Several columns are headed as the part: B ('Part'), D ('Part'); column B is read. "
+        "Rename the others to choose another."
+    )
     assert result.files[0].warnings == [warning]
+    assert result.total == Decimal("5.00")  # B was read: Weapon (small), not the unknown Cape
     summary = load_workbook(tmp_path / "o.xlsx")["Summary"]
     texts = [row[0].value for row in summary.iter_rows(max_col=1)]
     assert texts[texts.index("Warnings") + 1] == warning
@@ -270,7 +276,7 @@ def test_control_characters_from_a_csv_do_not_stop_the_file(tmp_path, policy):
 
 
 def test_progress_is_reported_during_and_after_each_file(tmp_path, policy, monkeypatch):
-    from xl_claims import batch
+    from xl_claims.batch import run as batch
 
     monkeypatch.setattr(batch, "PROGRESS_EVERY", 2)
     rows = [[f"C-{n}", "Weapon (small)", "Breakage", 1] for n in range(5)]

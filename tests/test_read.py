@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,7 @@ from openpyxl.styles import Font
 
 from xl_claims.core.errors import WorkbookError
 from xl_claims.core.table import COMPUTED_HEADERS
-from xl_claims.workbook import template
-from xl_claims.workbook.read import open_workbook, read_claims, read_sheet_rows
+from xl_claims.workbook.read import read_claims, read_sheet_rows
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 
@@ -168,34 +166,6 @@ def test_read_sheet_rows_csv():
     assert rows[1][9] == "$120.00"
 
 
-def test_open_workbook_keeps_vba_only_for_macro_workbooks(tmp_path):
-    plain = open_workbook(save(tmp_path / "plain.xlsx", [["Part"]]))
-    assert plain.vba_archive is None
-    macro_book = open_workbook(template.quickstart_path())  # xlwings' quickstart carries VBA
-    assert "xl/vbaProject.bin" in macro_book.vba_archive.namelist()
-
-
-def test_open_workbook_collects_openpyxl_load_warnings_instead_of_printing_them(tmp_path):
-    path = save(tmp_path / "validated.xlsx", [["Part"]])
-    with zipfile.ZipFile(path) as source:
-        parts = {name: source.read(name) for name in source.namelist()}
-    sheet = parts["xl/worksheets/sheet1.xml"].decode()
-    extension = (
-        '<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
-        'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
-        '<x14:dataValidations count="0"/></ext></extLst>'
-    )
-    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
-        "</worksheet>", extension + "</worksheet>"
-    ).encode()
-    with zipfile.ZipFile(path, "w") as target:
-        for name, data in parts.items():
-            target.writestr(name, data)
-    caught: list[str] = []
-    open_workbook(path, warnings_out=caught)
-    assert caught == ["Data Validation extension is not supported and will be removed"]
-
-
 def test_csv_that_is_binary_is_refused(tmp_path):
     path = tmp_path / "claims.csv"
     path.write_bytes(b"PK\x03\x04\x00\x00binary")
@@ -206,16 +176,21 @@ def test_csv_that_is_binary_is_refused(tmp_path):
     )
 
 
-def test_a_shared_string_repeated_into_gigabytes_is_refused(tmp_path, monkeypatch):
-    from xl_claims.workbook import read
+def test_a_shared_string_repeated_into_gigabytes_is_refused(tmp_path, monkeypatch, policy):
+    from xl_claims.batch import lines, process_files
 
-    monkeypatch.setattr(read, "MAX_TEXT_CHARS", 10_000)
+    monkeypatch.setattr(lines, "MAX_TEXT_CHARS", 10_000)
     long_text = "x" * 1000
-    path = save(tmp_path / "amplified.xlsx", [["Part", "Issue"]] + [[long_text, "B"]] * 11)
-    with pytest.raises(WorkbookError) as caught:
-        open_workbook(path)
-    assert str(caught.value) == (
-        "amplified.xlsx: refused: its cells hold more than 10,000 characters of text (a shared "
-        "string repeated in many cells); ask the sender for a clean export."
+    path = save(
+        tmp_path / "amplified.xlsx", [["Claim ID", "Part", "Issue"]] + [[long_text, "B", "C"]] * 11
     )
-    assert read_sheet_rows(path)[1][1] == [long_text, "B"]  # streaming reads are not affected
+    result = process_files([path], policy=policy, output=tmp_path / "out.xlsx")
+    assert result.errors == [
+        (
+            str(path),
+            "amplified.xlsx: refused: its cells hold more than 10,000 characters of text (a shared "
+            "string repeated in many cells); ask the sender for a clean export.",
+        )
+    ]
+    assert not (tmp_path / "out.xlsx").exists()
+    assert read_sheet_rows(path)[1][1] == [long_text, "B", "C"]  # plain reading is not affected

@@ -49,8 +49,8 @@ def test_the_duplicate_tracker_counts_the_first_line_of_a_claim_and_part():
     first, again = LineRef("week-10.xlsx", "Claims", 2), LineRef("week-10.xlsx", "Claims", 9)
     other_file = LineRef("week-11.xlsx", "Claims", 4)
     assert tracker.first_of("C-1", "Weapon (small)", first) is None
-    assert tracker.first_of("c-1 ", "weapon small", again) is first
-    assert tracker.first_of("C-1", "Weapon (small)", other_file) is first
+    assert tracker.first_of("c-1 ", "weapon small", again) == first
+    assert tracker.first_of("C-1", "Weapon (small)", other_file) == first
     assert tracker.first_of("C-1", "Weapon (large)", other_file) is None
     assert tracker.first_of(None, "Weapon (small)", other_file) is None  # no id: never a duplicate
     assert first.seen_from(again) == "row 2"

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from xl_claims.core.errors import WorkbookError
 from xl_claims.workbook import safety
-from xl_claims.workbook.read import open_workbook
+from xl_claims.workbook.read import read_claims
 from xl_claims.workbook.safety import OLE2_MAGIC, check_workbook
 
 
@@ -161,7 +161,7 @@ def test_xml_entity_bomb_is_refused_by_the_reader(tmp_path):
         b"</worksheet>"
     )
     path = rewrite(source, tmp_path / "bomb.xlsx", {"xl/worksheets/sheet1.xml": bomb})
-    assert message(path, open_workbook) == (
+    assert message(path, read_claims) == (
         "bomb.xlsx: refused: part xl/worksheets/sheet1.xml declares XML entities (an XML bomb or "
         "external entity attack); do not open it, ask the sender for a clean export."
     )
@@ -174,13 +174,15 @@ def test_a_doctype_after_a_long_comment_is_still_found(tmp_path):
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
     ).encode()
     path = rewrite(source, tmp_path / "xxe.xlsx", {"xl/worksheets/sheet1.xml": sheet})
-    assert "refused: part xl/worksheets/sheet1.xml declares XML entities" in message(path)
+    assert "refused: part xl/worksheets/sheet1.xml declares XML entities" in message(
+        path, read_claims
+    )
 
 
 def test_invalid_xml_in_a_sheet(tmp_path):
     source = good_workbook(tmp_path / "ok.xlsx")
     path = rewrite(source, tmp_path / "bad.xlsx", {"xl/worksheets/sheet1.xml": b"<worksheet>"})
-    assert message(path, open_workbook) == (
-        "bad.xlsx: the workbook is damaged (a part is not valid XML); "
-        "open it in Excel and save it again."
+    assert message(path, read_claims) == (
+        "bad.xlsx: the workbook is damaged (part xl/worksheets/sheet1.xml of sheet 'Sheet' is not "
+        "valid XML: no <sheetData> element); open it in Excel and save it again."
     )

@@ -118,7 +118,7 @@ def test_totals_equal_the_sum_of_the_refund_cells(processed):
                 statuses.append(row[status_at])
         total = sum((Decimal(str(r)) for r in refunds if r is not None), Decimal("0.00"))
         assert total == item.total
-        assert len(statuses) == len(item.lines)
+        assert len(statuses) == item.line_count
         summary = load_workbook(item.output)["Summary"]
         labelled = {r[0]: r[1] for r in summary.iter_rows(max_col=2, values_only=True)}
         assert Decimal(str(labelled["Total refund"])) == total
@@ -160,3 +160,38 @@ def test_outputs_open_in_libreoffice_and_the_summary_renders(processed, soffice,
         assert image.width > 400 and image.height > 300
         dark = sum(image.convert("L").histogram()[:128])
         assert dark > 2000  # text and the chart's bars were drawn
+
+
+def test_the_processed_sample_its_summary_and_the_run_summary_render(processed, soffice, tmp_path):
+    """LibreOffice prints them to PNG pages (kept in $XLC_RENDER_DIR when set, to look at): the
+    claims sheet with its computed columns, the Summary with its chart, the run summary."""
+    keep = os.environ.get("XLC_RENDER_DIR")
+    folder = Path(keep) if keep else tmp_path
+    sample = processed.summary.parent / "weekly-export.xlsx"
+    pages = libreoffice.render_pages(sample, folder / "sample")
+    summary_pages = libreoffice.render_pages(processed.summary, folder / "run")
+    assert len(pages) >= 2 and summary_pages
+    for png in [*pages, *summary_pages]:
+        with Image.open(png) as image:
+            assert image.width > 400 and image.height > 300
+            assert sum(image.convert("L").histogram()[:128]) > 300  # text was drawn
+    with Image.open(summary_pages[0]) as image:
+        assert sum(image.convert("L").histogram()[:128]) > 2000  # the tables and the chart's bars
+
+
+def test_the_run_summary_gives_each_files_refund_and_they_add_up_to_the_total(processed):
+    summary = load_workbook(processed.summary)["Summary"]
+    labelled = {r[0]: r[1] for r in summary.iter_rows(max_col=2, values_only=True) if r[0]}
+    per_file = [Decimal(str(labelled[f"File {n}: Refund"])) for n in (1, 2, 3)]
+    assert per_file == [item.total for item in processed.files]
+    assert sum(per_file) == Decimal(str(labelled["Total refund"])) == Decimal("322.33")
+    assert labelled["File 3: Lines per status"] == (
+        "OK 9, REVIEW 4, NOT COVERED 1, ERROR 1, DUPLICATE 1"
+    )
+
+
+def test_every_output_is_valid_as_excel_checks_it(processed):
+    from tests.ooxml import package_problems
+
+    for path in [item.output for item in processed.files] + [processed.summary]:
+        assert package_problems(path) == [], path

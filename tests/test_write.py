@@ -1,28 +1,21 @@
-"""Computed columns: exact headers and formats, filters and tables grown, text as text, atomic."""
+"""The claims sheet edited as it streams: exact headers and formats, the block replaced on a re-run,
+filters, tables and the filter name grown, text as text, names and formats."""
 
 from __future__ import annotations
 
 import zipfile
-from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
 from openpyxl.worksheet.table import Table
+from python_calamine import CalamineWorkbook
 
-from xl_claims.core.errors import OutputError
+from xl_claims.batch import process_files
 from xl_claims.core.table import COMPUTED_HEADERS
-from xl_claims.workbook.formats import money_format
-from xl_claims.workbook.read import read_claims
-from xl_claims.workbook.write import (
-    detect_losses,
-    save_atomic,
-    set_text,
-    sheet_title,
-    write_computed,
-)
+from xl_claims.workbook.formats import money_format, sheet_reference, sheet_title
 
-ROW = ("High", Decimal("1.00"), Decimal("5"), Decimal("10.00"), "Partial refund", "OK", "x", "V1")
+MONEY = "[$USD] #,##0.00;-[$USD] #,##0.00;[$USD] 0.00"
 
 
 def claims_workbook(path, *, table=False, autofilter=False, extra_header="Notes"):
@@ -31,7 +24,9 @@ def claims_workbook(path, *, table=False, autofilter=False, extra_header="Notes"
     sheet.title = "Claims"
     sheet.append(["Claim ID", "Part", "Issue", extra_header])
     sheet.append(["C-1", "Weapon (small)", "Breakage", "n1"])
-    sheet.append(["C-2", "Weapon (large)", "Breakage", "n2"])
+    sheet.append(["C-2", "Weapon (large)", "Painting", "n2"])
+    for cell in sheet[1]:
+        cell.font = Font(name="Arial", bold=True)
     if table:
         sheet.add_table(Table(displayName="Claims", ref="A1:D3"))
     if autofilter:
@@ -40,78 +35,94 @@ def claims_workbook(path, *, table=False, autofilter=False, extra_header="Notes"
     return path
 
 
-def write_into(path, rows=((2, ROW), (3, None))):
-    claims = read_claims(path)
-    workbook = load_workbook(path)
-    start, warnings = write_computed(workbook["Claims"], claims, list(rows), "USD")
-    save_atomic(workbook, path)
-    return start, warnings, load_workbook(path)["Claims"]
+def processed(tmp_path, source, name="out.xlsx", policy=None, **options):
+    from xl_claims.core.policy import load_policy
+
+    result = process_files(
+        [source], policy=policy or load_policy(), output=tmp_path / name, force=True, **options
+    )
+    assert result.errors == []
+    return result, load_workbook(tmp_path / name)["Claims"]
 
 
 def test_headers_values_and_number_formats(tmp_path):
-    start, warnings, sheet = write_into(claims_workbook(tmp_path / "c.xlsx"))
-    assert start == 5 and warnings == []
+    result, sheet = processed(tmp_path, claims_workbook(tmp_path / "c.xlsx"))
+    assert result.files[0].warnings == []
     assert [c.value for c in sheet[1]] == ["Claim ID", "Part", "Issue", "Notes", *COMPUTED_HEADERS]
-    assert [c.value for c in sheet[2]][4:] == ["High", 1, 5, 10, "Partial refund", "OK", "x", "V1"]
+    assert [c.value for c in sheet[2]][4:10] == ["High", 1, 5, 5, "Partial refund", "OK"]
+    assert sheet["J3"].value == "REVIEW" and sheet["H3"].value is None  # no number: no cell
     assert sheet["F2"].number_format == "0%"
-    assert sheet["G2"].number_format == "[$USD] #,##0.00;-[$USD] #,##0.00;[$USD] 0.00"
-    assert sheet["H2"].number_format == "[$USD] #,##0.00;-[$USD] #,##0.00;[$USD] 0.00"
-    assert [c.value for c in sheet[3]][4:] == [None] * 8  # a row given None stays empty
+    assert (sheet["G2"].number_format, sheet["H2"].number_format) == (MONEY, MONEY)
+    longest = max(len(sheet.cell(r, 11).value) for r in (2, 3))
+    assert sheet.column_dimensions["K"].width >= longest  # no explanation is cut by its neighbour
+
+
+def test_computed_headers_take_the_input_headers_style_with_its_named_font(tmp_path):
+    _, sheet = processed(tmp_path, claims_workbook(tmp_path / "c.xlsx"))
+    assert (sheet["E1"].font.name, sheet["E1"].font.b) == ("Arial", True)
+
+
+def test_an_unstyled_header_gets_a_bold_font_with_the_workbooks_font_name(tmp_path):
+    workbook = Workbook()
+    workbook.active.title = "Claims"
+    workbook.active.append(["Part", "Issue"])
+    workbook.active.append(["Weapon (small)", "Breakage"])
+    workbook.save(tmp_path / "plain.xlsx")
+    _, sheet = processed(tmp_path, tmp_path / "plain.xlsx")
+    assert (sheet["C1"].font.name, sheet["C1"].font.b) == ("Calibri", True)
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as archive:
+        styles = archive.read("xl/styles.xml").decode()
+    assert "<font><b/></font>" not in styles and '<font><b val="1"/></font>' not in styles
 
 
 def test_rerun_replaces_the_block_instead_of_adding_one(tmp_path):
-    path = claims_workbook(tmp_path / "c.xlsx")
-    write_into(path)
-    changed = (
-        "Low",
-        Decimal("0.25"),
-        Decimal("5"),
-        Decimal("1.25"),
-        "Partial refund",
-        "OK",
-        "y",
-        "V1",
+    first, _ = processed(tmp_path, claims_workbook(tmp_path / "c.xlsx"), "once.xlsx")
+    second, sheet = processed(tmp_path, tmp_path / "once.xlsx", "twice.xlsx")
+    assert sheet.max_column == 4 + 8
+    assert [c.value for c in sheet[1]][4:] == list(COMPUTED_HEADERS)
+    assert second.counts == first.counts and second.total == first.total
+    assert load_workbook(tmp_path / "twice.xlsx").sheetnames == ["Claims", "Summary"]
+
+
+def test_autofilter_and_its_hidden_name_grow_over_the_new_columns(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Claims"
+    for row in (["Part", "Issue"], ["Weapon (small)", "Breakage"]):
+        sheet.append(row)
+    sheet.auto_filter.ref = "A1:B2"
+    workbook.save(tmp_path / "f.xlsx")
+    with zipfile.ZipFile(tmp_path / "f.xlsx") as archive:  # the name Excel writes with a filter
+        parts = {i.filename: archive.read(i) for i in archive.infolist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+        b"</sheets>",
+        b'</sheets><definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" '
+        b'hidden="1">Claims!$A$1:$B$2</definedName></definedNames>',
     )
-    start, _, sheet = write_into(path, [(2, None), (3, changed)])
-    assert start == 5 and sheet.max_column == 12
-    assert [c.value for c in sheet[2]][4:] == [None] * 8
-    assert [c.value for c in sheet[3]][4:] == [
-        "Low",
-        0.25,
-        5,
-        1.25,
-        "Partial refund",
-        "OK",
-        "y",
-        "V1",
-    ]
-
-
-def test_autofilter_is_extended_over_the_new_columns(tmp_path):
-    _, _, sheet = write_into(claims_workbook(tmp_path / "c.xlsx", autofilter=True))
-    assert sheet.auto_filter.ref == "A1:L3"
+    with zipfile.ZipFile(tmp_path / "g.xlsx", "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    _, sheet = processed(tmp_path, tmp_path / "g.xlsx")
+    assert sheet.auto_filter.ref == "A1:J2"
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as archive:
+        assert b">Claims!$A$1:$J$2</definedName>" in archive.read("xl/workbook.xml")
 
 
 def test_table_is_extended_with_one_column_per_computed_header(tmp_path):
-    _, warnings, sheet = write_into(claims_workbook(tmp_path / "c.xlsx", table=True))
+    result, sheet = processed(tmp_path, claims_workbook(tmp_path / "c.xlsx", table=True))
     table = sheet.tables["Claims"]
-    assert warnings == []
+    assert result.files[0].warnings == []
     assert table.ref == "A1:L3"
-    assert [c.name for c in table.tableColumns] == [
-        "Claim ID",
-        "Part",
-        "Issue",
-        "Notes",
-        *COMPUTED_HEADERS,
-    ]
+    names = [c.name for c in table.tableColumns]
+    assert names == ["Claim ID", "Part", "Issue", "Notes", *COMPUTED_HEADERS]
     assert [c.id for c in table.tableColumns] == list(range(1, 13))
 
 
 def test_table_with_an_input_column_named_like_a_computed_one_is_left_alone(tmp_path):
-    path = claims_workbook(tmp_path / "c.xlsx", table=True, extra_header="Resolution")
-    _, warnings, sheet = write_into(path)
+    source = claims_workbook(tmp_path / "c.xlsx", table=True, extra_header="Resolution")
+    result, sheet = processed(tmp_path, source)
     assert sheet.tables["Claims"].ref == "A1:D3"
-    assert warnings == [
+    assert result.files[0].warnings == [
         "Excel table 'Claims' was not extended to the computed columns: it already has a column "
         "named 'Resolution'; rename that input column (e.g. 'Customer choice') to have them "
         "inside the table."
@@ -122,135 +133,31 @@ def test_table_with_an_input_column_named_like_a_computed_one_is_left_alone(tmp_
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+1"])
 def test_strings_that_look_like_formulas_are_saved_as_text(tmp_path, text):
     workbook = Workbook()
-    set_text(workbook.active["A1"], text)
-    save_atomic(workbook, tmp_path / "t.xlsx")
-    with zipfile.ZipFile(tmp_path / "t.xlsx") as archive:
-        xml = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert "<f>" not in xml
-    cell = load_workbook(tmp_path / "t.xlsx")["Sheet"]["A1"]
-    assert (cell.value, cell.data_type) == (text, "s")
-
-
-def test_save_atomic_leaves_the_old_file_and_no_temporary_on_failure(tmp_path, monkeypatch):
-    target = tmp_path / "out.xlsx"
-    target.write_bytes(b"old")
-    workbook = Workbook()
-
-    def broken_save(filename):
-        with open(filename, "wb") as handle:
-            handle.write(b"half")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(workbook, "save", broken_save)
-    with pytest.raises(OutputError) as error:
-        save_atomic(workbook, target)
-    assert str(error.value) == f"{target}: cannot write it: disk full."
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.xlsx"]
+    workbook.active.title = "Claims"
+    workbook.active.append(["Claim ID", "Part", "Issue"])
+    workbook.active.append(["C-1", "Weapon (small)", "Breakage"])
+    workbook.active["B2"].value = text
+    workbook.active["B2"].data_type = "s"
+    workbook.save(tmp_path / "t.xlsx")
+    processed(tmp_path, tmp_path / "t.xlsx")
+    with zipfile.ZipFile(tmp_path / "out.xlsx") as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name), name
+    summary = load_workbook(tmp_path / "out.xlsx")["Summary"]
+    found = [c for row in summary.iter_rows() for c in row if c.value == text]
+    assert found and all(c.data_type == "s" for c in found)
+    calamine = CalamineWorkbook.from_path(tmp_path / "out.xlsx").get_sheet_by_name("Claims")
+    assert calamine.to_python()[1][1] == text
 
 
 def test_money_formats_name_the_currency_code():
-    assert money_format("USD") == "[$USD] #,##0.00;-[$USD] #,##0.00;[$USD] 0.00"
+    assert money_format("USD") == MONEY
     assert money_format("eur") == "[$EUR] #,##0.00;-[$EUR] #,##0.00;[$EUR] 0.00"
 
 
-def test_sheet_title_is_valid_for_excel():
+def test_sheet_title_is_valid_for_excel_and_references_quote_the_name():
     assert sheet_title("claims [week 11]: a/b*?") == "claims _week 11__ a_b__"
     assert len(sheet_title("x" * 40)) == 31
-
-
-def add_parts(path, parts: dict[str, bytes]):
-    with zipfile.ZipFile(path, "a") as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return path
-
-
-def test_detect_losses_names_what_openpyxl_drops(tmp_path):
-    path = claims_workbook(tmp_path / "c.xlsx")
-    assert detect_losses(path) == []
-    add_parts(
-        path,
-        {
-            "xl/drawings/drawing1.xml": b'<xdr:wsDr><xdr:twoCellAnchor><xdr:sp macro="">'
-            b"</xdr:sp></xdr:twoCellAnchor></xdr:wsDr>",
-            "xl/worksheets/sheet9.xml": b"<worksheet><extLst><ext><x14:sparklineGroups>"
-            b"<x14:sparklineGroup/></x14:sparklineGroups></ext></extLst></worksheet>",
-            "xl/threadedComments/threadedComment1.xml": b"<ThreadedComments/>",
-            "xl/ctrlProps/ctrlProp1.xml": b"<formControlPr/>",
-        },
-    )
-    assert detect_losses(path) == [
-        "shapes and text boxes",
-        "sparklines",
-        "threaded comments (their plain-note copies are kept)",
-        "form controls (buttons, check boxes)",
-    ]
-    assert "form controls (buttons, check boxes)" not in detect_losses(path, keep_vba=True)
-
-
-def test_sheet_level_names_stay_on_their_sheet_after_a_chart_sheet(tmp_path):
-    workbook = Workbook()
-    workbook.active.title = "Intro"
-    chart = BarChart()
-    claims = workbook.create_sheet("Claims")
-    claims.append(["Part", "Issue"])
-    chart.add_data(Reference(claims, min_col=1, min_row=1, max_row=2))
-    workbook.create_chartsheet("Chart", 1).add_chart(chart)
-    claims.print_area = "A1:B10"
-    claims.auto_filter.ref = "A1:B1"
-    save_atomic(workbook, tmp_path / "c.xlsx")
-    with zipfile.ZipFile(tmp_path / "c.xlsx") as archive:
-        xml = archive.read("xl/workbook.xml").decode()
-    assert xml.count('localSheetId="2"') == 2 and 'localSheetId="1"' not in xml
-    reloaded = load_workbook(tmp_path / "c.xlsx")
-    assert reloaded["Claims"].print_area == "'Claims'!$A$1:$B$10"
-
-
-def test_fast_cell_writer_saves_the_same_workbook_as_openpyxl(tmp_path):
-    import datetime as dt
-
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    values = [
-        1, -7, 0, 10**15, 0.1 + 0.2, 21.83, -0.5, 1e-7, Decimal("40.00"), Decimal("0.25"),
-        "plain", " padded ", "a & b < c > d", "line\nbreak", "ünïcødé ✓", "=not a formula",
-        '"quoted"', "", True, dt.datetime(2026, 3, 9, 12, 30), dt.date(2026, 3, 9),
-        "=SUM(A1:A3)", "#N/A",
-    ]  # fmt: skip
-    for row, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=1)
-        if value == "=SUM(A1:A3)":
-            cell.value = value  # a real formula
-        else:
-            set_text(cell, value)  # "=not a formula" stays text
-        sheet.cell(row=row, column=2, value=None if isinstance(value, str) else value)
-        if row % 3 == 0:
-            cell.font = Font(bold=True)
-            cell.number_format = "0.00"
-    sheet["C1"].hyperlink = "https://example.com"
-    sheet["C1"].value = "link"
-    workbook.save(tmp_path / "openpyxl.xlsx")
-    save_atomic(workbook, tmp_path / "fast.xlsx")
-
-    def snapshot(path):
-        ws = load_workbook(path)["Sheet"]
-        return [
-            (
-                c.coordinate,
-                c.value,
-                c.data_type,
-                c.number_format,
-                c.font.b,
-                c.hyperlink and c.hyperlink.target,
-            )
-            for row in ws.iter_rows()
-            for c in row
-        ]
-
-    assert snapshot(tmp_path / "fast.xlsx") == snapshot(tmp_path / "openpyxl.xlsx")
-    with zipfile.ZipFile(tmp_path / "fast.xlsx") as archive:
-        xml = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert '<t xml:space="preserve"> padded </t>' in xml and "a &amp; b &lt; c &gt; d" in xml
+    assert sheet_reference("Bob's claims", "A5") == "'Bob''s claims'!A5"
+    assert sheet_reference("Claims", "$A$1:$A$3") == "'Claims'!$A$1:$A$3"

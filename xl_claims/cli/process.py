@@ -106,7 +106,7 @@ def format_batch(result) -> str:
             continue
         counts = ", ".join(f"{s} {n}" for s, n in item.counts.items())
         lines.append(
-            f"{item.input} → {item.output}: {len(item.lines)} lines ({counts}), "
+            f"{item.input} → {item.output}: {item.line_count} lines ({counts}), "
             f"refund {item.total} {result.currency}"
         )
         lines.extend(f"  Warning: {w}" for w in item.warnings)

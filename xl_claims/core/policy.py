@@ -59,6 +59,9 @@ class PolicyVersion:
     parts: dict[str, Part]
     lookup: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     aliases: dict[str, dict[str, list[str]]] = field(default_factory=dict, repr=False)
+    #: Names already resolved, as written (``weapon small`` → ``Weapon (small)``): a batch meets
+    #: the same few spellings on every line, and each is normalised once.
+    resolved: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
 
     def grade(self, name: object) -> Grade:
         return self.grades[self._resolve("grade", name)]
@@ -74,10 +77,16 @@ class PolicyVersion:
         return [g.name for g in self.grades.values() if g.rate is not None]
 
     def _resolve(self, kind: str, name: object) -> str:
+        if type(name) is str:
+            known = self.resolved.get((kind, name))
+            if known is not None:
+                return known
         table = self.lookup[kind]
         canonical = table.get(normalize_name(name))
         if canonical is None:
             raise UnknownNameError(kind, name, self.suggestions(name, kind))
+        if type(name) is str and len(self.resolved) < 10_000:
+            self.resolved[(kind, name)] = canonical
         return canonical
 
     def suggestions(self, name: object, *kinds: str) -> list[str]:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from xl_claims.core.cache import DecisionCache
+from xl_claims.core.digestmap import DigestMap, digest
 from xl_claims.core.model import Decision, Status
 from xl_claims.core.policy import Policy
 from xl_claims.core.table import HeaderMatch, computed_values, decide_values, duplicate_key
@@ -82,18 +83,56 @@ class LineRef:
 
 class DuplicateTracker:
     """The one duplicate rule (batch, button, reconciliation): the first line of each
-    ``duplicate_key`` counts; a later line with the same key is a DUPLICATE of it."""
+    ``duplicate_key`` counts; a later line with the same key is a DUPLICATE of it.
+
+    Memory stays small for a million lines: each key is kept as a 64-bit digest and each first
+    line as its sheet's number and row in one 64-bit number (``DigestMap``), not as strings.
+    """
 
     def __init__(self) -> None:
-        self._first: dict[tuple[str, str], LineRef] = {}
+        self._first = DigestMap()
+        self._sheets: list[tuple[str, str | None]] = []
+        self._sheet_numbers: dict[tuple[str, str | None], int] = {}
+        self._forgotten: set[int] = set()
+        self._last_file: str | None = None
+        self._last_sheet: str | None = None
+        self._last_number = 0
 
     def first_of(self, claim_id: object, part: object, ref: LineRef) -> LineRef | None:
         """The earlier line this one duplicates, or None (then this line is remembered)."""
+        return self.first_at(claim_id, part, ref.file, ref.sheet, ref.row)
+
+    def first_at(
+        self, claim_id: object, part: object, file: str, sheet: str | None, row: int
+    ) -> LineRef | None:
+        """``first_of`` for the line at ``file``, ``sheet``, ``row`` (the batch's hot path: no
+        ``LineRef`` made for the lines that are no duplicate)."""
         key = duplicate_key(claim_id, part)
         if key is None:
             return None
-        first = self._first.setdefault(key, ref)
-        return None if first is ref else first
+        if file is self._last_file and sheet is self._last_sheet:  # lines come sheet by sheet
+            number = self._last_number
+        else:
+            where = (file, sheet)
+            number = self._sheet_numbers.get(where)
+            if number is None:
+                number = self._sheet_numbers[where] = len(self._sheets)
+                self._sheets.append(where)
+            self._last_file, self._last_sheet, self._last_number = file, sheet, number
+        place = (number << 32) | row
+        key_digest = digest(key)
+        first = self._first.setdefault(key_digest, place)
+        if first == place:
+            return None
+        if first >> 32 in self._forgotten:  # its file failed: this line is the first now
+            self._first.put(key_digest, place)
+            return None
+        first_file, first_sheet = self._sheets[first >> 32]
+        return LineRef(first_file, first_sheet, first & 0xFFFFFFFF)
+
+    def forget(self, file: str) -> None:
+        """Lines of ``file`` no longer count as firsts (the file failed and has no output)."""
+        self._forgotten.update(n for (f, _), n in self._sheet_numbers.items() if f == file)
 
 
 def duplicate_reason(first: LineRef, ref: LineRef, claim_id: object, part: object) -> str:

@@ -7,6 +7,7 @@ everywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -108,6 +109,7 @@ class HeaderMatch:
     columns: dict[str, int]
     headers: list[str]
     computed: dict[str, int] = field(default_factory=dict)  # computed header → position
+    repeated: dict[str, list[int]] = field(default_factory=dict)  # field → every position
 
     @property
     def usable(self) -> bool:
@@ -117,8 +119,10 @@ class HeaderMatch:
 def match_headers(cells: Sequence[object], extra: Mapping[str, Sequence[str]] | None = None):
     """Match one row of header cells to fields; the first column for a field wins.
 
-    The computed columns are recognised as one block, in ``COMPUTED_HEADERS`` order, so that an
-    input column also called ``Resolution`` (the customer's choice) stays an input column.
+    The computed columns are recognised as one block of eight adjacent columns holding the eight
+    ``COMPUTED_HEADERS`` in any order, so that an input column also called ``Resolution`` (the
+    customer's choice) stays an input column. ``repeated`` lists the fields that more than one
+    column matches (the first is the one read).
     """
     lookup: dict[str, str] = {}
     off = switched_off(extra)
@@ -129,18 +133,22 @@ def match_headers(cells: Sequence[object], extra: Mapping[str, Sequence[str]] | 
             lookup.setdefault(normalize_header(spelling), name)
     headers = ["" if is_blank(c) else str(c).strip() for c in cells]
     keys = [normalize_header(h) if h else "" for h in headers]
-    block = [normalize_header(h) for h in COMPUTED_HEADERS]
+    block = {normalize_header(h): h for h in COMPUTED_HEADERS}
     computed: dict[str, int] = {}
     for start in range(len(keys) - len(block) + 1):
-        if keys[start : start + len(block)] == block:
-            computed = {h: start + i for i, h in enumerate(COMPUTED_HEADERS)}
+        window = keys[start : start + len(block)]
+        if set(window) == set(block):
+            computed = {block[key]: start + i for i, key in enumerate(window)}
             break
     taken = set(computed.values())
     columns: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
     for position, key in enumerate(keys):
         if key and position not in taken and key in lookup:
             columns.setdefault(lookup[key], position)
-    return HeaderMatch(columns=columns, headers=headers, computed=computed)
+            repeated.setdefault(lookup[key], []).append(position)
+    repeated = {name: found for name, found in repeated.items() if len(found) > 1}
+    return HeaderMatch(columns=columns, headers=headers, computed=computed, repeated=repeated)
 
 
 def find_header_row(rows: Sequence[Sequence[object]], extra=None, scan: int = 30):
@@ -207,7 +215,16 @@ def duplicate_key(claim_id: object, part: object) -> tuple[str, str] | None:
     claim = id_key(claim_id)
     if claim is None:
         return None
-    return claim, "" if is_blank(part) else normalize_name(part)
+    if is_blank(part):
+        return claim, ""
+    try:
+        return claim, _part_key(part)
+    except TypeError:  # an unhashable value: no memo
+        return claim, normalize_name(part)
+
+
+#: Part names repeat on nearly every line: their key is worked out once each.
+_part_key = functools.lru_cache(maxsize=4096)(normalize_name)
 
 
 def is_blank_row(values: Sequence[object]) -> bool:

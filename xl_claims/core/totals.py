@@ -22,16 +22,37 @@ class GroupTotals:
     def __init__(self, columns: int = 1):
         self.columns = columns
         self._groups: dict[str, list] = {}
+        self._determined: set[str] = set()
 
-    def add(self, label: object, *amounts: Decimal | None) -> None:
+    def add(self, label: object, *amounts: Decimal | None, lines: int = 1) -> None:
+        """Count ``lines`` lines (one, or many equal lines at once: then ``amounts`` are their
+        sums) under ``label``."""
         key = NONE_LABEL if label is None or label == "" else str(label)
         entry = self._groups.get(key)
         if entry is None:
             entry = self._groups[key] = [0, *([ZERO] * self.columns)]
-        entry[0] += 1
+        entry[0] += lines
         for index, amount in enumerate(amounts, start=1):
             if amount is not None:
                 entry[index] += amount
+                if index == 1:
+                    self._determined.add(key)
+
+    def add_totals(self, other: GroupTotals) -> None:
+        """Add another accumulator's groups (a file's totals into the run's)."""
+        for label, entry in other._groups.items():
+            mine = self._groups.get(label)
+            if mine is None:
+                self._groups[label] = list(entry)
+            else:
+                for index, value in enumerate(entry):
+                    mine[index] += value
+        self._determined |= other._determined
+
+    def determined(self, label: str) -> bool:
+        """Whether any line of ``label`` had a first amount (a refund), or all were None (REVIEW,
+        ERROR: the total is then undetermined, not zero)."""
+        return label in self._determined
 
     def rows(self, order: Sequence[str] = ()) -> list[tuple]:
         """``(label, lines, *sums)`` per label: labels in ``order`` first (the policy's grades),

@@ -64,6 +64,8 @@ def cell_text(value: object) -> str | None:
 def id_key(value: object) -> str | None:
     """The matching key of a claim id, order number or refund id: case, spaces and a leading
     ``#`` do not matter, and a whole number read from a spreadsheet as 1004.0 is ``1004``."""
+    if type(value) is str:  # the usual case, on every line of a batch: the same rule, shorter
+        return " ".join(value.split()).casefold().lstrip("#").strip() or None
     text = cell_text(value)
     if text is None:
         return None

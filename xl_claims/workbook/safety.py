@@ -5,16 +5,13 @@ do. The checks read the zip directory only (never the contents), so a zip bomb i
 being inflated; Python's ``zipfile`` also never inflates an entry past the size its header declares,
 so the declared sizes checked here bound what a later reader can get.
 
-XML bombs: ``defusedxml`` is installed (openpyxl then parses workbook-level parts with it), but
-openpyxl reads worksheets and shared strings with the standard library's ``iterparse``, which
-expands small entity declarations. So the prolog of every XML part is read here (a few KB each) and
-a part that declares a DOCTYPE or ENTITY is refused: OOXML never needs one.
+XML bombs are refused where XML is parsed, in one place: ``workbook.xmlsafe`` (defusedxml, DTDs
+forbidden).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -34,9 +31,6 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _WORKBOOK_XLSX = ".xlsx", ".xlsm", ".xltx", ".xltm"
-#: Bytes of an XML part read while looking for its root tag.
-PROLOG_LIMIT = 64 * 1024
-_ROOT_TAG = re.compile(r"<[A-Za-z_]")
 
 
 @dataclass(frozen=True)
@@ -77,7 +71,6 @@ def check_workbook(path: str | os.PathLike) -> PackageInfo:
     try:
         with zipfile.ZipFile(path) as archive:
             info = _check_entries(path, archive.infolist())
-            _check_prologs(path, archive)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
         raise fail(
             path,
@@ -85,38 +78,6 @@ def check_workbook(path: str | os.PathLike) -> PackageInfo:
             "copy or export it again.",
         ) from None
     return info
-
-
-def _check_prologs(path: Path, archive: zipfile.ZipFile) -> None:
-    """Refuse XML parts that declare a DOCTYPE or entities (reads only up to the root tag)."""
-    for info in archive.infolist():
-        if not info.filename.lower().endswith((".xml", ".rels", ".vml")) or info.is_dir():
-            continue
-        with archive.open(info) as handle:
-            head = b""
-            while len(head) < PROLOG_LIMIT:
-                block = handle.read(4096)
-                if not block:
-                    break
-                head += block
-                text = _decode(head)
-                root = _ROOT_TAG.search(text)
-                if root is not None:
-                    head = text[: root.start()].encode()
-                    break
-            prolog = _decode(head)
-        if "<!DOCTYPE" in prolog.upper() or "<!ENTITY" in prolog.upper():
-            raise fail(
-                path,
-                f"refused: part {info.filename} declares XML entities (an XML bomb or external "
-                "entity attack); do not open it, ask the sender for a clean export.",
-            )
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="ignore")
-    return data.decode("utf-8", errors="ignore")
 
 
 def _check_entries(path: Path, infos: list[zipfile.ZipInfo]) -> PackageInfo:

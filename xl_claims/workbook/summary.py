@@ -1,55 +1,62 @@
-"""The ``Summary`` sheet of a processed workbook and the run's ``summary.xlsx``.
+"""The ``Summary`` sheet of a processed workbook and of the run's ``summary.xlsx``.
 
-Totals are Decimal sums of the refunds written in the rows (already rounded once by the engine), so
-every total equals the sum of the rows it covers. DUPLICATE lines are counted in the status table
-and left out of every other total (the first line of a claim and part is the one that counts).
+Every total is given by the batch as exact Decimal sums of the refunds written in the rows it
+covers (DUPLICATE lines only in the status counts). A total no line of which has an amount
+(REVIEW, ERROR, the ``Depends`` grade) shows "—", never $0.00. The rows to check are streamed
+from the batch's spill, so the sheet's size does not cost memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.worksheet import Worksheet
-
 from xl_claims.core.model import Status
-from xl_claims.core.totals import GroupTotals
-from xl_claims.workbook.formats import money_format
-from xl_claims.workbook.write import set_text
+from xl_claims.workbook import formats
+from xl_claims.workbook.sheetxml import MAX_LINKS, BarChart, Link, SheetWriter
+from xl_claims.workbook.styles import Styles
 
 SUMMARY_SHEET = "Summary"
 TITLE = "xl-claims summary"
 TOTAL_LABEL = "Total refund"
 STATUS_ORDER = tuple(str(s) for s in Status)
 CHECK_STATUSES = (str(Status.REVIEW), str(Status.ERROR), str(Status.DUPLICATE))
-ZERO = Decimal("0.00")
-_BOLD = Font(bold=True)
-_HEADING = Font(bold=True, size=12)
-_FILL = PatternFill("solid", fgColor="DDEBF7")
+NONE_LABEL = "(none)"
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One decided claim line as the summary sees it."""
+@dataclass(frozen=True)
+class GroupRow:
+    """One row of a totals table: ``refund`` is None when no line of the group has an amount."""
+
+    label: str
+    lines: int
+    refund: Decimal | None
+
+
+@dataclass
+class SummaryTotals:
+    statuses: list[GroupRow]
+    total: Decimal
+    grades: list[GroupRow]
+    parts: list[GroupRow]
+    issues: list[GroupRow]
+    resolutions: list[GroupRow]
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    """A REVIEW, ERROR or DUPLICATE line, as "Rows to check" lists it."""
 
     file: str
     sheet: str
     row: int
-    claim_id: object
-    part: str
-    issue: str
-    grade: str
-    resolution: str
     status: str
-    refund: Decimal | None
+    claim_id: str | None
+    part: str
     reason: str
-    output: str | None = None  # output workbook name, for links from the run summary
+    output: str | None = None  # the output workbook, for links from the run summary
 
 
 @dataclass
@@ -62,7 +69,8 @@ class FileInfo:
     output: str | None = None
     rows: int = 0
     error: str | None = None
-    warnings: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    total: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -73,217 +81,238 @@ class RunInfo:
     currency: str
 
 
-def counted(lines: Sequence[Line]) -> list[Line]:
-    """The lines that count in totals: everything but DUPLICATE."""
-    return [line for line in lines if line.status != Status.DUPLICATE]
+@dataclass
+class SummaryData:
+    run: RunInfo
+    files: list[FileInfo]
+    totals: SummaryTotals
+    checks: Callable[[], Iterable[CheckLine]]
+    check_count: int
+    warnings: list[str] = field(default_factory=list)
+    link_to_output: bool = False  # the run summary links into each output workbook
 
 
-def group_totals(lines: Sequence[Line], key) -> list[tuple[str, int, Decimal]]:
-    """``(label, lines, refund)`` per value of ``key``; empty values are "(none)", listed last."""
-    totals = GroupTotals()
-    for line in lines:
-        totals.add(key(line), line.refund)
-    return totals.rows()
+def by_amount(rows: Iterable[GroupRow]) -> list[GroupRow]:
+    """Largest refund first; then zero, then undetermined; ties and ``(none)`` by name, last."""
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.label == NONE_LABEL,
+            r.refund is None,
+            -(r.refund or 0),
+            r.label.casefold(),
+        ),
+    )
 
 
-def status_totals(lines: Sequence[Line]) -> list[tuple[str, int, Decimal]]:
-    rows = []
-    for status in STATUS_ORDER:
-        chosen = [line for line in lines if line.status == status]
-        amount = sum((line.refund or ZERO for line in counted(chosen)), ZERO)
-        rows.append((status, len(chosen), amount))
-    return rows
+class _Layout:
+    """Writes the summary top-down into a ``SheetWriter``."""
 
-
-def total_refund(lines: Sequence[Line]) -> Decimal:
-    return sum((line.refund or ZERO for line in counted(lines)), ZERO)
-
-
-def replace_summary_sheet(workbook: Workbook) -> Worksheet:
-    """A fresh ``Summary`` sheet at the end; an earlier xl-claims summary is replaced."""
-    if SUMMARY_SHEET in workbook.sheetnames:
-        old = workbook[SUMMARY_SHEET]
-        if old["A1"].value == TITLE:
-            workbook.remove(old)
-            return workbook.create_sheet(SUMMARY_SHEET)
-        return workbook.create_sheet(f"{SUMMARY_SHEET} (xl-claims)")
-    return workbook.create_sheet(SUMMARY_SHEET)
-
-
-def write_summary(
-    sheet: Worksheet,
-    *,
-    run: RunInfo,
-    files: Sequence[FileInfo],
-    lines: Sequence[Line],
-    warnings: Sequence[str] = (),
-    link_to_output: bool = False,
-) -> None:
-    """Fill ``sheet``: the run, counts per status, totals, rows to check with links, a chart.
-
-    ``link_to_output``: links point into each line's output workbook (the run summary) instead of
-    into this workbook.
-    """
-    money = money_format(run.currency)
-    writer = _Writer(sheet, money)
-    writer.cell(1, TITLE, font=Font(bold=True, size=14))
-    writer.row = 3
-    writer.heading("Run")
-    for number, info in enumerate(files, start=1):
-        prefix = f"File {number}: " if len(files) > 1 else ""
-        writer.pair(f"{prefix}Input file", info.name)
-        writer.pair(f"{prefix}SHA-256", info.sha256 or "-")
-        if info.error:
-            writer.pair(f"{prefix}Error", info.error)
-        else:
-            writer.pair(f"{prefix}Sheet", info.sheet)
-            writer.pair(f"{prefix}Claim lines", info.rows)
-            if link_to_output and info.output:
-                writer.pair(f"{prefix}Output", info.output)
-    writer.pair("Policy version", ", ".join(run.policy_versions) or "-")
-    writer.pair("Processed at", run.processed_at.strftime("%Y-%m-%d %H:%M:%S UTC"))
-    writer.pair("Tool version", f"xl-claims {run.tool_version}")
-    writer.pair("Currency", run.currency)
-    writer.row += 1
-
-    writer.heading("Lines per status")
-    writer.table("Status", status_totals(lines))
-    total_row = writer.row
-    writer.cell(1, TOTAL_LABEL, font=_BOLD)
-    writer.cell(2, total_refund(lines), font=_BOLD, number_format=money)
-    writer.row += 2
-    kept = counted(lines)
-    writer.heading("Totals by grade (applied grade)")
-    writer.table("Grade", group_totals(kept, lambda line: line.grade))
-    writer.heading("Totals by part")
-    part_header = writer.row
-    parts = group_totals(kept, lambda line: line.part)
-    writer.table("Part", parts)
-    writer.heading("Totals by issue")
-    writer.table("Issue", group_totals(kept, lambda line: line.issue))
-    writer.heading("Totals by resolution")
-    writer.table("Resolution", group_totals(kept, lambda line: line.resolution))
-
-    if warnings:
-        writer.heading("Warnings")
-        for warning in warnings:
-            writer.cell(1, warning)
-            writer.row += 1
-        writer.row += 1
-    _rows_to_check(writer, lines, link_to_output)
-    if parts:
-        _chart(sheet, part_header, len(parts), total_row)
-    sheet.column_dimensions["A"].width = 44
-    sheet.column_dimensions["B"].width = 16
-    sheet.column_dimensions["C"].width = 16
-    for letter, width in zip("DEF", (14, 40, 90), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-
-
-def _rows_to_check(writer: _Writer, lines: Sequence[Line], link_to_output: bool) -> None:
-    check = [line for line in lines if line.status in CHECK_STATUSES]
-    writer.heading(f"Rows to check ({len(check)})")
-    headers = ["Row", "Status", "Claim ID", "Part", "Reason"]
-    if link_to_output:
-        headers = ["File", *headers]
-    for column, header in enumerate(headers, start=1):
-        writer.cell(column, header, font=_BOLD, fill=_FILL)
-    writer.row += 1
-    for line in check:
-        location = f"'{line.sheet}'!A{line.row}"
-        values = [f"{line.sheet}!A{line.row}", line.status, line.claim_id, line.part, line.reason]
-        if link_to_output:
-            values = [line.file, *values]
-        for column, value in enumerate(values, start=1):
-            writer.cell(column, value)
-        link_cell = writer.sheet.cell(writer.row, 2 if link_to_output else 1)
-        if link_to_output and line.output:
-            link_cell.hyperlink = Hyperlink(
-                ref=link_cell.coordinate, target=f"{line.output}#{location}"
-            )
-        elif not link_to_output:
-            link_cell.hyperlink = Hyperlink(ref=link_cell.coordinate, location=location)
-        if link_cell.hyperlink is not None:
-            link_cell.style = "Hyperlink"
-        writer.row += 1
-
-
-def _chart(sheet: Worksheet, header_row: int, count: int, anchor_row: int) -> None:
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = "Refunds by part"
-    chart.legend = None
-    chart.y_axis.title = "Refund"
-    chart.y_axis.delete = False
-    chart.x_axis.delete = False
-    data = Reference(sheet, min_col=3, min_row=header_row, max_row=header_row + count)
-    labels = Reference(sheet, min_col=1, min_row=header_row + 1, max_row=header_row + count)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(labels)
-    chart.height = max(7.5, 0.6 * count + 3)
-    chart.width = 18
-    sheet.add_chart(chart, f"E{max(anchor_row - 12, 3)}")
-
-
-class _Writer:
-    """Writes the summary top-down; every string goes in as text."""
-
-    def __init__(self, sheet: Worksheet, money: str):
-        self.sheet = sheet
-        self.money = money
+    def __init__(self, writer: SheetWriter, currency: str):
+        self.writer = writer
+        self.money = formats.money(currency)
+        self.money_bold = formats.money(currency, bold=True)
         self.row = 1
 
-    def cell(self, column, value, *, font=None, fill=None, number_format=None):
-        cell = self.sheet.cell(row=self.row, column=column)
-        set_text(cell, value)
-        if isinstance(value, Decimal):
-            cell.number_format = number_format or self.money
-        elif number_format:
-            cell.number_format = number_format
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        return cell
+    def cell(self, column: int, value: object, fmt=None) -> str:
+        if isinstance(value, Decimal) and fmt is None:
+            fmt = self.money
+        return self.writer.cell(self.row, column, value, fmt)
+
+    def amount(self, column: int, value: Decimal | None, bold: bool = False) -> None:
+        if value is None:
+            self.cell(column, formats.NO_AMOUNT, formats.UNDETERMINED)
+        else:
+            self.cell(column, value, self.money_bold if bold else self.money)
 
     def heading(self, text: str) -> None:
-        self.cell(1, text, font=_HEADING)
+        self.cell(1, text, formats.HEADING)
         self.row += 1
 
-    def pair(self, label: str, value) -> None:
-        self.cell(1, label, font=_BOLD)
-        cell = self.cell(2, value)
-        cell.alignment = Alignment(horizontal="left")
+    def pair(self, label: str, value: object) -> None:
+        self.cell(1, label, formats.BOLD)
+        self.cell(2, value, None if isinstance(value, Decimal) else formats.LEFT)
         self.row += 1
 
-    def table(self, label: str, rows: Sequence[tuple[str, int, Decimal]]) -> None:
-        for column, header in enumerate((label, "Lines", "Refund"), start=1):
-            self.cell(column, header, font=_BOLD, fill=_FILL)
+    def header(self, labels: Sequence[str]) -> None:
+        for column, label in enumerate(labels, start=1):
+            self.cell(column, label, formats.TABLE_HEADER)
         self.row += 1
-        for name, count, amount in rows:
-            self.cell(1, name)
-            self.cell(2, count)
-            self.cell(3, amount)
+
+    def table(self, label: str, rows: Sequence[GroupRow]) -> int:
+        """``label | Lines | Refund`` rows; returns the sheet row of the header."""
+        start = self.row
+        self.header((label, "Lines", "Refund"))
+        for item in rows:
+            self.cell(1, item.label)
+            self.cell(2, item.lines)
+            self.amount(3, item.refund)
             self.row += 1
         self.row += 1
+        return start
+
+
+def write_summary(writer: SheetWriter, data: SummaryData, sheet_name: str) -> BarChart | None:
+    """Fill the Summary sheet; returns the chart to draw (None when no part has a refund)."""
+    layout = _Layout(writer, data.run.currency)
+    layout.cell(1, TITLE, formats.TITLE)
+    layout.row = 3
+    layout.heading("Run")
+    _run_block(layout, data)
+    layout.row += 1
+
+    layout.heading("Lines per status")
+    layout.header(("Status", "Refund", "Lines"))
+    for item in data.totals.statuses:
+        layout.cell(1, item.label)
+        layout.amount(2, item.refund)
+        layout.cell(3, item.lines)
+        layout.row += 1
+    total_row = layout.row
+    layout.cell(1, TOTAL_LABEL, formats.BOLD)
+    layout.amount(2, data.totals.total, bold=True)
+    layout.row += 2
+    totals = data.totals
+    layout.heading("Totals by grade (applied grade)")
+    layout.table("Grade", totals.grades)
+    layout.heading("Totals by part")
+    parts = by_amount(totals.parts)
+    part_header = layout.table("Part", parts)
+    layout.heading("Totals by issue")
+    layout.table("Issue", totals.issues)
+    layout.heading("Totals by resolution")
+    layout.table("Resolution", totals.resolutions)
+    if data.warnings:
+        layout.heading("Warnings")
+        for warning in data.warnings:
+            layout.cell(1, warning)
+            layout.row += 1
+        layout.row += 1
+    _rows_to_check(layout, data)
+    charted = [p for p in parts if p.refund and p.refund > 0 and p.label != NONE_LABEL]
+    if not charted:
+        return None
+    return BarChart(
+        title="Refunds by part",
+        axis_title="Refund",
+        sheet=sheet_name,
+        categories=(1, part_header + 1, part_header + len(charted)),
+        values=(3, part_header + 1, part_header + len(charted)),
+        labels=[p.label for p in charted],
+        amounts=[p.refund or Decimal(0) for p in charted],
+        anchor=(4, max(total_row - 13, 2)),
+        width_cm=18,
+        height_cm=max(7.5, 0.6 * len(charted) + 3),
+    )
+
+
+def _run_block(layout: _Layout, data: SummaryData) -> None:
+    files = data.files
+    for number, info in enumerate(files, start=1):
+        prefix = f"File {number}: " if len(files) > 1 else ""
+        layout.pair(f"{prefix}Input file", info.name)
+        layout.pair(f"{prefix}SHA-256", info.sha256 or "-")
+        if info.error:
+            layout.pair(f"{prefix}Error", info.error)
+            continue
+        layout.pair(f"{prefix}Sheet", info.sheet)
+        layout.pair(f"{prefix}Claim lines", info.rows)
+        if data.link_to_output:
+            if info.output:
+                layout.pair(f"{prefix}Output", info.output)
+            counts = ", ".join(f"{s} {info.counts.get(s, 0)}" for s in STATUS_ORDER)
+            layout.pair(f"{prefix}Lines per status", counts)
+            layout.pair(
+                f"{prefix}Refund", info.total if info.total is not None else Decimal("0.00")
+            )
+    run = data.run
+    layout.pair("Policy version", ", ".join(run.policy_versions) or "-")
+    layout.pair("Processed at", run.processed_at.strftime("%Y-%m-%d %H:%M:%S UTC"))
+    layout.pair("Tool version", f"xl-claims {run.tool_version}")
+    layout.pair("Currency", run.currency)
+
+
+def _rows_to_check(layout: _Layout, data: SummaryData) -> None:
+    layout.heading(f"Rows to check ({data.check_count})")
+    headers = ["Row", "Status", "Claim ID", "Part", "Reason"]
+    if data.link_to_output:
+        headers = ["File", *headers]
+    layout.header(headers)
+    shift = 1 if data.link_to_output else 0
+    writer = layout.writer
+    link = writer.style_attr(formats.LINK)
+    letters = [_COLUMN[c + shift] for c in range(1, 6)]  # Row, Status, Claim ID, Part, Reason
+    fixed: dict[tuple, tuple[str, str, str]] = {}  # file, status, part, reason repeat
+    for line in data.checks():
+        key = (line.file if shift else None, line.status, line.part, line.reason)
+        cells = fixed.get(key)
+        if cells is None:  # "\0" stands for the row number (no text holds it: see clean_text)
+            first = writer.text_cell("A\0", line.file) if shift else ""
+            middle = writer.text_cell(f"{letters[1]}\0", line.status)
+            last = writer.text_cell(f"{letters[3]}\0", line.part)
+            last += writer.text_cell(f"{letters[4]}\0", line.reason)
+            cells = fixed[key] = (first, middle, last)
+        row = str(layout.row)
+        writer.raw_row(
+            layout.row,
+            cells[0].replace("\0", row)
+            + writer.text_cell(f"{letters[0]}{row}", f"{line.sheet}!A{line.row}", link)
+            + cells[1].replace("\0", row)
+            + writer.text_cell(f"{letters[2]}{row}", line.claim_id)
+            + cells[2].replace("\0", row),
+        )
+        location = formats.sheet_reference(line.sheet, f"A{line.row}")
+        if not data.link_to_output:
+            writer.link(Link(f"{letters[0]}{row}", location=location))
+        elif line.output:
+            writer.link(Link(f"{letters[0]}{row}", target=f"{line.output}#{location}"))
+        layout.row += 1
+    if layout.writer.links_dropped:
+        layout.row += 1
+        layout.cell(1, f"Links are given for the first {MAX_LINKS:,} rows (Excel's limit).")
+
+
+_COLUMN = " ABCDEFGH"
+
+
+def column_widths(link_to_output: bool) -> dict[int, float]:
+    """Label, amount and count columns; then the "Rows to check" Part and Reason wide enough."""
+    if link_to_output:
+        return {1: 44, 2: 30, 3: 16, 4: 16, 5: 42, 6: 100}
+    return {1: 44, 2: 18, 3: 16, 4: 42, 5: 100}
+
+
+def summary_styles_ready(styles: Styles, currency: str) -> None:
+    """Register every format the Summary uses before the styles part is written."""
+    for fmt in (
+        formats.TITLE,
+        formats.HEADING,
+        formats.BOLD,
+        formats.TABLE_HEADER,
+        formats.LEFT,
+        formats.LINK,
+        formats.UNDETERMINED,
+        formats.money(currency),
+        formats.money(currency, bold=True),
+    ):
+        styles.xf(fmt)
 
 
 __all__ = [
     "CHECK_STATUSES",
+    "NONE_LABEL",
+    "STATUS_ORDER",
     "SUMMARY_SHEET",
     "TITLE",
     "TOTAL_LABEL",
+    "CheckLine",
     "FileInfo",
-    "Line",
+    "GroupRow",
     "RunInfo",
-    "counted",
-    "group_totals",
-    "replace_summary_sheet",
-    "status_totals",
-    "total_refund",
+    "SummaryData",
+    "SummaryTotals",
+    "by_amount",
+    "column_widths",
+    "summary_styles_ready",
     "write_summary",
 ]
