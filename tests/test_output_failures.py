@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from xl_claims.batch import process_files
 from xl_claims.batch import run as batch
 from xl_claims.cli import main
+from xl_claims.core.errors import OutputExistsError
 from xl_claims.core.files import TEMP_SUFFIX
 from xl_claims.workbook import zipout
 
@@ -66,6 +67,7 @@ def test_a_write_that_fails_midway_removes_its_temporary_file(tmp_path, policy, 
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(zipout.PartWriter, "write", full)
+    (tmp_path / "out").mkdir()
     result = process_files([source], policy=policy, output=tmp_path / "out" / "o.xlsx")
     assert result.errors == [
         (str(source), f"{tmp_path / 'out' / 'o.xlsx'}: cannot write it: the disk is full.")
@@ -96,28 +98,34 @@ def test_a_read_only_folder_is_one_line_through_the_cli(tmp_path, monkeypatch):
     assert "Traceback" not in result.output
 
 
-def test_a_missing_folder_on_a_read_only_mount(tmp_path, policy, monkeypatch):
+def test_an_output_folder_that_cannot_be_made_is_one_line_per_output(tmp_path, policy, monkeypatch):
     source = export(tmp_path / "in.xlsx")
 
     def refuse(self, *args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system", str(self))
 
     monkeypatch.setattr(Path, "mkdir", refuse)
-    target = tmp_path / "mnt" / "new" / "out.xlsx"
-    result = process_files([source], policy=policy, output=target)
+    folder = tmp_path / "mnt" / "new"
+    result = process_files([source], policy=policy, output_dir=folder)
+    cause = "cannot write it: the folder is on a read-only file system."
     assert result.errors == [
-        (str(source), f"{target}: cannot write it: the folder is on a read-only file system.")
+        (str(source), f"{folder / 'in.xlsx'}: {cause}"),
+        (str(folder / "summary.xlsx"), f"{folder / 'summary.xlsx'}: {cause}"),
     ]
 
 
-def test_an_existing_output_is_replaced_only_with_force(tmp_path, policy):
+def test_an_existing_output_is_refused_before_anything_is_written_and_replaced_with_force(
+    tmp_path, policy
+):
     source = export(tmp_path / "in.xlsx")
     (tmp_path / "out.xlsx").write_bytes(b"last week")
-    refused = process_files([source], policy=policy, output=tmp_path / "out.xlsx")
-    assert refused.errors == [
-        (str(source), f"{tmp_path / 'out.xlsx'}: the file exists; give --force to replace it.")
-    ]
+    with pytest.raises(OutputExistsError) as refused:
+        process_files([source], policy=policy, output=tmp_path / "out.xlsx")
+    assert str(refused.value) == (
+        f"{tmp_path / 'out.xlsx'}: the file exists; give --force to replace it."
+    )
     assert (tmp_path / "out.xlsx").read_bytes() == b"last week"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx", "out.xlsx"]
     forced = process_files([source], policy=policy, output=tmp_path / "out.xlsx", force=True)
     assert forced.errors == [] and (tmp_path / "out.xlsx").read_bytes()[:2] == b"PK"
 

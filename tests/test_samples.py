@@ -168,8 +168,8 @@ def test_the_processed_sample_its_summary_and_the_run_summary_render(processed, 
     keep = os.environ.get("XLC_RENDER_DIR")
     folder = Path(keep) if keep else tmp_path
     sample = processed.summary.parent / "weekly-export.xlsx"
-    pages = libreoffice.render_pages(sample, folder / "sample")
-    summary_pages = libreoffice.render_pages(processed.summary, folder / "run")
+    pages = libreoffice.render_pages(sample, folder / "sample", dpi=70)
+    summary_pages = libreoffice.render_pages(processed.summary, folder / "run", dpi=70)
     assert len(pages) >= 2 and summary_pages
     for png in [*pages, *summary_pages]:
         with Image.open(png) as image:

@@ -114,10 +114,11 @@ class DuplicateTracker:
             number = self._last_number
         else:
             where = (file, sheet)
-            number = self._sheet_numbers.get(where)
-            if number is None:
-                number = self._sheet_numbers[where] = len(self._sheets)
+            known = self._sheet_numbers.get(where)
+            if known is None:
+                known = self._sheet_numbers[where] = len(self._sheets)
                 self._sheets.append(where)
+            number = known
             self._last_file, self._last_sheet, self._last_number = file, sheet, number
         place = (number << 32) | row
         key_digest = digest(key)

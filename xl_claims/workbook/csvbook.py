@@ -39,7 +39,7 @@ def csv_workbook(
     )
     try:
         worksheet = book.add_worksheet(sheet)
-        for index, record in enumerate(iter_csv_rows(source)):
+        for index, record in enumerate(iter_csv_rows(source, max_columns=None)):
             for column, value in enumerate(record):
                 if value is None:
                     continue

@@ -44,8 +44,10 @@ from xl_claims.workbook.package import Package
 from xl_claims.workbook.rows import COLUMN_OF, SheetSyntaxError, row_cells
 from xl_claims.workbook.safety import fail
 
-#: A row is cut at Excel's last column (XFD): a sheet can hold no more.
-MAX_COLUMNS = 16_384
+#: A plain table (a payment export) and a CSV read as rows are cut at this column: a stray cell
+#: far to the right must not make every row thousands of cells wide. The batch reads a claims
+#: sheet's rows whole (``_rows_below``), and writes a CSV's every field (``csvbook``).
+MAX_COLUMNS = 512
 #: The longest CSV field read (the csv module's default, 131,072, would refuse a long note; a
 #: field over Excel's 32,767-character cell limit becomes an ERROR line naming the cell).
 MAX_FIELD_CHARS = 1 << 30
@@ -80,8 +82,8 @@ def read_sheet_rows(
     """A plain table: ``(sheet name, rows)`` with cached values of formulas, from row 1.
 
     Rows keep their sheet positions (a blank row is a list of None) up to the last row with a
-    value; each row is as wide as the widest used column. A CSV's sheet name is the file's stem
-    and its values are text.
+    value; each row is as wide as the widest used column (at most ``MAX_COLUMNS``). A CSV's sheet
+    name is the file's stem and its values are text.
     """
     path = Path(path)
     if is_csv(path):
@@ -111,9 +113,10 @@ def _sheet_values(source: SheetSource) -> list[list[object]]:
     try:
         for number, row in stream:
             values = {
-                COLUMN_OF[letters]: value
+                column: value
                 for letters, rest in row_cells(stream.parts.dialect, row).items()
-                if (value := source.reader.value(rest)) is not None
+                if (column := COLUMN_OF[letters]) <= MAX_COLUMNS
+                and (value := source.reader.value(rest)) is not None
             }
             if not values:
                 continue
@@ -141,10 +144,12 @@ def _pad(rows: list[list[object]]) -> list[list[object]]:
     return [row + [None] * (width - len(row)) for row in rows]
 
 
-def iter_csv_rows(path: str | os.PathLike) -> Iterator[list[object]]:
-    """A CSV export's records as text (empty cells None), streamed from the file: the encoding
-    (UTF-8 with or without BOM, else Windows-1252) is checked in one pass over the bytes, the
-    delimiter (, ; tab) sniffed from the start."""
+def iter_csv_rows(
+    path: str | os.PathLike, max_columns: int | None = MAX_COLUMNS
+) -> Iterator[list[object]]:
+    """A CSV export's records as text (empty cells None, cut at ``max_columns`` unless None),
+    streamed from the file: the encoding (UTF-8 with or without BOM, else Windows-1252) is
+    checked in one pass over the bytes, the delimiter (, ; tab) sniffed from the start."""
     path = Path(path)
     if not path.exists():
         raise fail(path, "file not found; check the path.")
@@ -165,7 +170,7 @@ def iter_csv_rows(path: str | os.PathLike) -> Iterator[list[object]]:
         reader = csv.reader(text, dialect)
         try:
             for record in reader:
-                yield [None if not cell.strip() else cell for cell in record[:MAX_COLUMNS]]
+                yield [None if not cell.strip() else cell for cell in record[:max_columns]]
         except csv.Error as exc:
             raise fail(path, f"the CSV cannot be read at line {reader.line_num} ({exc}).") from None
 
