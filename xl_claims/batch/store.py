@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pickle
 import tempfile
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -93,8 +94,9 @@ class Spill:
     """Every line of a run, pickled in batches to one temporary file, read back in order."""
 
     def __init__(self) -> None:
-        # open as long as the run's result: closed by ``close`` or when the process ends
+        # open as long as the run's result: closed by ``close``, or when the result is dropped
         self.handle = tempfile.TemporaryFile(prefix="xl-claims-lines-")  # noqa: SIM115
+        self._closer = weakref.finalize(self, self.handle.close)
         self.pending: list[tuple] = []
 
     def add(self, record: tuple) -> None:
@@ -122,7 +124,7 @@ class Spill:
             yield from batch
 
     def close(self) -> None:
-        self.handle.close()
+        self._closer()
 
 
 def read_lines(
