@@ -11,7 +11,8 @@ import click
 
 from xl_claims.cli.app import main, open_policy, policy_option
 from xl_claims.core.errors import ClaimsError, PolicyError
-from xl_claims.core.policy import POLICY_COLUMNS, load_policy, policy_rows
+from xl_claims.core.policy import load_policy
+from xl_claims.core.policy_table import POLICY_COLUMNS, policy_rows
 
 
 @main.group("policy")
