@@ -73,8 +73,19 @@ def records_frame(records: Iterable[Mapping[str, object]], columns: Sequence[str
 
 def lines_frame(lines: Iterable[object]) -> pd.DataFrame:
     """The decided lines of a weekly run (``BatchResult.lines``), one row each."""
-    columns = ("file", "sheet", "row", "claim_id", "part", "issue", "grade", "resolution")
-    columns += ("status", "refund", "reason")
+    columns = (
+        "file",
+        "sheet",
+        "row",
+        "claim_id",
+        "part",
+        "issue",
+        "grade",
+        "resolution",
+        "status",
+        "refund",
+        "reason",
+    )
     return records_frame(({c: getattr(x, c) for c in columns} for x in lines), columns)
 
 

@@ -159,7 +159,8 @@ def _padded(source: str, size: int, removed: bytes) -> bytes:
     compress to copies of the first one) and trailing spaces are tried too.
     """
     base = (source.rstrip("\r\n") + "\r\n").encode("latin-1")
-    digests, digest = [], removed
+    digests: list[bytes] = []
+    digest = removed
     while len(digests) * 64 < 2 * size:
         digest = hashlib.sha256(digest).hexdigest().encode("ascii")
         digests.append(digest)
