@@ -8,10 +8,13 @@ without loading them.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import click
 
 from xl_claims import __version__
-from xl_claims.core.errors import ClaimsError
+from xl_claims.core.errors import ClaimsError, UsageError
 from xl_claims.core.policy import POLICY_ENV_VAR, Policy, load_policy
 
 policy_option = click.option(
@@ -24,8 +27,19 @@ policy_option = click.option(
 
 
 def open_policy(policy_path: str | None) -> Policy:
-    try:
+    with reported():
         return load_policy(policy_path)
+
+
+@contextlib.contextmanager
+def reported() -> Iterator[None]:
+    """The library's errors as the command line reports them: ``Error: …`` on stderr, exit
+    code 2 for a usage error (options that cannot work, an output that exists without
+    ``--force``), 1 for anything else."""
+    try:
+        yield
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
     except ClaimsError as exc:
         raise click.ClickException(str(exc)) from None
 

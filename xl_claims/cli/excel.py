@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from xl_claims.cli.app import main, open_policy, policy_option
-from xl_claims.core.errors import ClaimsError
+from xl_claims.cli.app import main, open_policy, policy_option, reported
 
 
 @main.command("template", short_help="Write a claims-entry template workbook OUT.")
@@ -31,10 +30,8 @@ def template_command(
     from xl_claims.workbook.template import write_template
 
     policy = open_policy(policy_path)
-    try:
+    with reported():
         path = write_template(out, policy, flavour, rows, force=force)
-    except ClaimsError as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {path} (policy {policy.latest.id}, {rows} claim lines)")
 
 
@@ -53,10 +50,8 @@ def lite_command(out_dir: str, force: bool, policy_path: str | None) -> None:
     from xl_claims.excel.lite import write_lite
 
     policy = open_policy(policy_path)
-    try:
+    with reported():
         written = write_lite(out_dir, policy, force=force)
-    except ClaimsError as exc:
-        raise click.ClickException(str(exc)) from None
     for path in written:
         click.echo(f"Wrote {path}")
 
@@ -76,9 +71,7 @@ def vba_command(out_dir: str, force: bool, policy_path: str | None) -> None:
     from xl_claims.excel.vba import write_vba
 
     policy = open_policy(policy_path)
-    try:
+    with reported():
         written = write_vba(out_dir, policy.path, force)
-    except ClaimsError as exc:
-        raise click.ClickException(str(exc)) from None
     for path in written:
         click.echo(f"Wrote {path}")

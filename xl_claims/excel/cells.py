@@ -15,6 +15,7 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from itertools import count, repeat
 from operator import itemgetter
 
@@ -165,24 +166,23 @@ def refund_cell(policy: Policy, grade, part, quantity=None) -> float | str | Non
 def claim_refund_cell(
     policy: Policy, issue, part, grade=None, quantity=None, value_override=None
 ) -> float | str | None:
-    if is_blank(issue) and is_blank(part) and is_blank(grade):
-        return None
-    claim = Claim(
-        issue=issue, part=part, grade=grade, quantity=quantity, value_override=value_override
-    )
-    return cell_value(decide(claim, policy))
+    decision = _claim_line(policy, Claim(issue, part, grade, quantity, value_override))
+    return None if decision is None else cell_value(decision)
 
 
 @_refuses_error_values(explain=True)
 def claim_explain_cell(
     policy: Policy, issue, part, grade=None, quantity=None, value_override=None
 ) -> str | None:
-    if is_blank(issue) and is_blank(part) and is_blank(grade):
+    decision = _claim_line(policy, Claim(issue, part, grade, quantity, value_override))
+    return None if decision is None else explanation_text(decision)
+
+
+def _claim_line(policy: Policy, claim: Claim) -> Decision | None:
+    """CLAIM_REFUND's and CLAIM_EXPLAIN's line decided; None for an empty line (an empty cell)."""
+    if is_blank(claim.issue) and is_blank(claim.part) and is_blank(claim.grade):
         return None
-    claim = Claim(
-        issue=issue, part=part, grade=grade, quantity=quantity, value_override=value_override
-    )
-    return explanation_text(decide(claim, policy))
+    return decide(claim, policy)
 
 
 @_refuses_error_values(explain=True)
@@ -211,28 +211,28 @@ def decide_issue_or_grade(policy: Policy, issue_or_grade, part, quantity=None) -
 
 @_refuses_error_values()
 def rate_cell(policy: Policy, grade) -> float | str | None:
-    if is_blank(grade):
-        return None
-    try:
-        rate = policy.latest.grade(grade).rate
-    except UnknownNameError as exc:
-        return error_text(str(exc))
-    if rate is None:
-        return REVIEW_PREFIX + REVIEW_TEXTS["review.grade-depends"]
-    return float(rate)
+    return _policy_number(grade, lambda name: policy.latest.grade(name).rate, "grade")
 
 
 @_refuses_error_values()
 def part_value_cell(policy: Policy, part) -> float | str | None:
-    if is_blank(part):
+    return _policy_number(part, lambda name: policy.latest.part(name).max_value, "value")
+
+
+def _policy_number(
+    name: object, find: Callable[[object], Decimal | None], depends: str
+) -> float | str | None:
+    """A number of the policy (a grade's rate, a part's max value) as a cell shows it: the
+    number, ``#REVIEW`` where the policy says Depends, ``#ERROR`` for an unknown name."""
+    if is_blank(name):
         return None
     try:
-        value = policy.latest.part(part).max_value
+        number = find(name)
     except UnknownNameError as exc:
         return error_text(str(exc))
-    if value is None:
-        return REVIEW_PREFIX + REVIEW_TEXTS["review.value-depends"]
-    return float(value)
+    if number is None:
+        return REVIEW_PREFIX + REVIEW_TEXTS[f"review.{depends}-depends"]
+    return float(number)
 
 
 @_refuses_error_values()

@@ -75,6 +75,24 @@ def _described(function):
     return function
 
 
+def _function(*arguments: str | tuple[str, str]):
+    """A worksheet function as xlwings registers it: in the ``xl-claims`` category, each argument
+    as ``_arg`` makes it (a name, or ``(name, description key)``), its docstring filled in."""
+
+    def decorate(function):
+        function = _described(function)
+        for spec in reversed(arguments):
+            name, doc_key = spec if isinstance(spec, tuple) else (spec, None)
+            function = _arg(name, doc_key)(function)
+        return xw.func(category=CATEGORY)(function)
+
+    return decorate
+
+
+#: CLAIM_REFUND's and CLAIM_EXPLAIN's arguments (their grade is described as the staff's grade).
+_CLAIM_ARGUMENTS = ("issue", "part", ("grade", "claim_grade"), "quantity", "value_override")
+
+
 def _cells(compute, *args, money: bool = False):
     """Run one worksheet function over its arguments; expected failures become cell text (for
     the money functions in xlwings Lite, error values: see ``RETURN_ERROR_VALUES``)."""
@@ -101,24 +119,14 @@ def _shown_as(convert, compute):
     return cell
 
 
-@xw.func(category=CATEGORY)
-@_arg("grade")
-@_arg("part")
-@_arg("quantity")
-@_described
+@_function("grade", "part", "quantity")
 def REFUND(grade, part, quantity=None):
     """Partial refund = grade's rate × part's max value × quantity, e.g. {example_refund}. Shows
     #REVIEW or #ERROR text when there is no number."""
     return _cells(cells.refund_cell, grade, part, quantity, money=True)
 
 
-@xw.func(category=CATEGORY)
-@_arg("issue")
-@_arg("part")
-@_arg("grade", "claim_grade")
-@_arg("quantity")
-@_arg("value_override")
-@_described
+@_function(*_CLAIM_ARGUMENTS)
 def CLAIM_REFUND(issue, part, grade=None, quantity=None, value_override=None):
     """Refund for a claim line by the policy: the issue's grade (or the grade given) × the part's
     max value (or the value of the part the policy prices the issue by) × quantity. #REVIEW or
@@ -126,78 +134,58 @@ def CLAIM_REFUND(issue, part, grade=None, quantity=None, value_override=None):
     return _cells(cells.claim_refund_cell, issue, part, grade, quantity, value_override, money=True)
 
 
-@xw.func(category=CATEGORY)
-@_arg("issue")
-@_arg("part")
-@_arg("grade", "claim_grade")
-@_arg("quantity")
-@_arg("value_override")
-@_described
+@_function(*_CLAIM_ARGUMENTS)
 def CLAIM_EXPLAIN(issue, part, grade=None, quantity=None, value_override=None):
     """Why CLAIM_REFUND shows what it shows for the same arguments: the one-line explanation, or
     the reason for #REVIEW/#ERROR, with the rule and policy version."""
     return _cells(cells.claim_explain_cell, issue, part, grade, quantity, value_override)
 
 
-@xw.func(category=CATEGORY)
-@_arg("grade")
-@_described
+@_function("grade")
 def REFUND_RATE(grade):
     """Refund rate of a grade: {rates}."""
     return _cells(cells.rate_cell, grade, money=True)
 
 
-@xw.func(category=CATEGORY)
-@_arg("part")
-@_described
+@_function("part")
 def PART_VALUE(part):
     """Max reimbursement value of a part, e.g. {example_value} for "{example_part}"; #REVIEW when
     the policy says {depends}."""
     return _cells(cells.part_value_cell, part, money=True)
 
 
-@xw.func(category=CATEGORY)
-@_arg("issue")
-@_described
+@_function("issue")
 def ISSUE_GRADE(issue):
     """Grade of a quality issue: {issue_grades}."""
     return _cells(cells.issue_grade_cell, issue, money=True)
 
 
-@xw.func(category=CATEGORY)
-@_arg("issue_or_grade")
-@_arg("part")
-@_arg("quantity")
-@_described
+@_function("issue_or_grade", "part", "quantity")
 def REFUND_EXPLAIN(issue_or_grade, part, quantity=None):
     """One-line explanation of the refund for an issue or grade and a part, or the reason there
     is none (the message behind #REVIEW/#ERROR), with the rule and policy version."""
     return _cells(cells.explain_cell, issue_or_grade, part, quantity)
 
 
-@xw.func(category=CATEGORY)
-@_described
+@_function()
 def POLICY_PARTS():
     """The policy's part names, one per row (spills): for dropdown lists."""
     return _cells(lambda policy: cells.policy_column(policy.latest, "part"))
 
 
-@xw.func(category=CATEGORY)
-@_described
+@_function()
 def POLICY_ISSUES():
     """The policy's issue types, one per row (spills): for dropdown lists."""
     return _cells(lambda policy: cells.policy_column(policy.latest, "issue"))
 
 
-@xw.func(category=CATEGORY)
-@_described
+@_function()
 def POLICY_GRADES():
     """The policy's grades, one per row (spills): for dropdown lists."""
     return _cells(lambda policy: cells.policy_column(policy.latest, "grade"))
 
 
-@xw.func(category=CATEGORY)
-@_described
+@_function()
 def POLICY_VERSION():
     """Id of the policy version the functions use, e.g. {policy_version}."""
     return _cells(lambda policy: cells.fit(policy.latest.id))

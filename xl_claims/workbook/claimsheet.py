@@ -10,10 +10,9 @@ finds the block by its eight headers (in any order) and replaces it in place.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from xl_claims.core.engine import is_blank
 from xl_claims.core.errors import WorkbookError
 from xl_claims.core.table import (
     COMPUTED_HEADERS,
@@ -22,6 +21,7 @@ from xl_claims.core.table import (
     find_header_row,
     missing_headers_message,
 )
+from xl_claims.core.values import is_blank
 from xl_claims.workbook.claimtables import SheetTable
 from xl_claims.workbook.package import Package, SheetEntry
 from xl_claims.workbook.rows import (
@@ -188,30 +188,42 @@ def select_sheet(sources: Sequence[SheetSource], name: str) -> SheetSource:
 
 def head_rows(source: SheetSource, count: int = HEADER_SCAN) -> list[list[object]]:
     """Values of rows 1..count (blank rows as empty lists), header texts cut to a sane length."""
+    return sheet_values(source, last_row=count, shown=_header_text)
+
+
+def sheet_values(
+    source: SheetSource,
+    *,
+    last_row: int | None = None,
+    last_column: int | None = None,
+    shown: Callable[[object], object] | None = None,
+) -> list[list[object]]:
+    """A sheet's values from row 1, as long as its last row with a value (a blank row is an empty
+    list), bounded by the cells on file, never by the sheet's declared dimension; ``shown``
+    converts each value."""
     rows: list[list[object]] = []
     stream = source.rows()
     try:
         for number, row in stream:
-            if number > count:
+            if last_row is not None and number > last_row:
                 break
-            cells = row_cells(stream.parts.dialect, row)
             values: dict[int, object] = {}
-            for letters, rest in cells.items():
-                value = source.reader.value(rest)
-                if value is not None:
-                    values[COLUMN_OF[letters]] = _header_text(value)
-            while len(rows) < number - 1:
-                rows.append([])
-            line: list[object] = [None] * max(values, default=0)
-            for column, value in values.items():
-                line[column - 1] = value
-            rows.append(line)
+            for letters, rest in row_cells(stream.parts.dialect, row).items():
+                column = COLUMN_OF[letters]
+                if last_column is None or column <= last_column:
+                    value = source.reader.value(rest)
+                    if value is not None:
+                        values[column] = value if shown is None else shown(value)
+            if values:
+                rows.extend([] for _ in range(number - 1 - len(rows)))
+                line: list[object] = [None] * max(values)
+                for column, value in values.items():
+                    line[column - 1] = value
+                rows.append(line)
     except (SheetSyntaxError, ValueError) as exc:
         raise source.damaged(exc) from None
     finally:
         stream.stream.close()
-    while rows and not any(v is not None for v in rows[-1]):
-        rows.pop()
     return rows
 
 
@@ -281,4 +293,5 @@ __all__ = [
     "head_rows",
     "open_sources",
     "select_sheet",
+    "sheet_values",
 ]

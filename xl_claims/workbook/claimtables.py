@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 from xl_claims.workbook.package import Package
 from xl_claims.workbook.rows import LETTERS_OF, column_number
-from xl_claims.workbook.xmlsafe import attribute, child, children, escape_attr, parse_part
+from xl_claims.workbook.xmlsafe import (
+    append_children,
+    attribute,
+    child,
+    children,
+    escape_attr,
+    parse_part,
+)
 
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+):\$?([A-Za-z]{1,3})\$?(\d+)$")
 
@@ -105,23 +112,12 @@ def grow_table(table: SheetTable, new_names: list[str]) -> bytes:
         % (prefix, next_id + offset, escape_attr(name).encode())
         for offset, name in enumerate(new_names)
     )
-    tag = prefix + b"tableColumns"
-    opening = re.search(rb"<%s\b([^>]*)>" % re.escape(tag), data)
-    closing = data.find(b"</%s>" % tag)
-    if opening is None or closing == -1:
+    edited = append_children(
+        data, prefix + b"tableColumns", added, len(table.columns) + len(new_names)
+    )
+    if edited is None:
         raise ValueError(f"table {table.name} has no columns")
-    attrs = re.sub(
-        rb'(\scount=")\d*(")',
-        rb"\g<1>%d\g<2>" % (len(table.columns) + len(new_names)),
-        opening.group(1),
-    )
-    return (
-        data[: opening.start()]
-        + b"<%s%s>" % (tag, attrs)
-        + data[opening.end() : closing]
-        + added
-        + data[closing:]
-    )
+    return edited
 
 
 def _replace_ref(data: bytes, tag: bytes, old: str, new: str) -> bytes:

@@ -34,10 +34,10 @@ from xl_claims.workbook.claimsheet import (
     HEADER_MAX_CHARS,
     HEADER_SCAN,
     ClaimsLayout,
-    SheetSource,
     find_claims_sheet,
     open_sources,
     select_sheet,
+    sheet_values,
 )
 from xl_claims.workbook.layout import lay_out
 from xl_claims.workbook.package import Package
@@ -91,7 +91,7 @@ def read_sheet_rows(
     with Package.open(path) as package:
         sources, _styles = open_sources(package)
         source = select_sheet(sources, sheet) if sheet else sources[0]
-        return source.name, _pad(_sheet_values(source))
+        return source.name, _pad(sheet_values(source, last_column=MAX_COLUMNS))
 
 
 def iter_sheet_rows(path: str | os.PathLike) -> Iterator[tuple[str, list[list[object]]]]:
@@ -104,33 +104,7 @@ def iter_sheet_rows(path: str | os.PathLike) -> Iterator[tuple[str, list[list[ob
     with Package.open(path) as package:
         sources, _styles = open_sources(package)
         for source in sources:
-            yield source.name, _pad(_sheet_values(source))
-
-
-def _sheet_values(source: SheetSource) -> list[list[object]]:
-    rows: list[list[object]] = []
-    stream = source.rows()
-    try:
-        for number, row in stream:
-            values = {
-                column: value
-                for letters, rest in row_cells(stream.parts.dialect, row).items()
-                if (column := COLUMN_OF[letters]) <= MAX_COLUMNS
-                and (value := source.reader.value(rest)) is not None
-            }
-            if not values:
-                continue
-            while len(rows) < number - 1:
-                rows.append([])
-            line: list[object] = [None] * max(values)
-            for column, value in values.items():
-                line[column - 1] = value
-            rows.append(line)
-    except (SheetSyntaxError, ValueError) as exc:
-        raise source.damaged(exc) from None
-    finally:
-        stream.stream.close()
-    return rows
+            yield source.name, _pad(sheet_values(source, last_column=MAX_COLUMNS))
 
 
 def _pad(rows: list[list[object]]) -> list[list[object]]:

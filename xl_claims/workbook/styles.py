@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from xl_claims.workbook.xmlsafe import attribute, child, children, escape_attr, local, parse_part
+from xl_claims.workbook.xmlsafe import (
+    append_children,
+    attribute,
+    child,
+    children,
+    escape_attr,
+    local,
+    parse_part,
+)
 
 #: Built-in number formats that are dates or times (ECMA-376 18.8.30, plus the East Asian ones).
 BUILTIN_DATES = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
@@ -226,27 +234,14 @@ class Styles:
         return data
 
     def _append(self, data: bytes, name: str, before: tuple[str, ...]) -> bytes:
-        p = re.escape(self.prefix)
         added = self._prefixed(b"".join(self.new[name]))
         total = self.counts[name] + len(self.new[name])
         tag = self.prefix + name.encode()
-        opening = re.compile(rb"<%s%s(?=[\s>/])([^>]*?)(/?)>" % (p, name.encode()))
-        found = opening.search(data)
-        if found is None:
+        edited = append_children(data, tag, added, total)
+        if edited is None:
             element = b'<%s count="%d">%s</%s>' % (tag, total, added, tag)
             return _insert_after_siblings(data, self.prefix, before, element)
-        attrs = _with_count(found.group(1), total)
-        if found.group(2):  # <fonts/>: no children yet
-            replacement = b"<%s%s>%s</%s>" % (tag, attrs, added, tag)
-            return data[: found.start()] + replacement + data[found.end() :]
-        closing = data.index(b"</%s>" % tag, found.end())
-        return (
-            data[: found.start()]
-            + b"<%s%s>" % (tag, attrs)
-            + data[found.end() : closing]
-            + added
-            + data[closing:]
-        )
+        return edited
 
 
 def _insert_after_siblings(
@@ -266,12 +261,6 @@ def _insert_after_siblings(
     assert root is not None
     at = data.index(b">", root.start()) + 1
     return data[:at] + element + data[at:]
-
-
-def _with_count(attrs: bytes, total: int) -> bytes:
-    if re.search(rb'\scount="', attrs):
-        return re.sub(rb'(\scount=")\d*(")', rb"\g<1>%d\g<2>" % total, attrs)
-    return attrs + b' count="%d"' % total
 
 
 def _font_basics(font) -> tuple[str, str, str | None, str | None]:

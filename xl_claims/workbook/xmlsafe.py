@@ -171,3 +171,23 @@ def text_element(tag: str, text: str) -> str:
     """``<t>text</t>``, with ``xml:space="preserve"`` when spaces at either end must survive."""
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f"<{tag}{space}>{escape_text(text)}</{tag}>"
+
+
+def append_children(data: bytes, tag: bytes, added: bytes, total: int) -> bytes | None:
+    """``data`` with ``added`` appended inside the first ``<tag …>`` element (an empty ``<tag/>``
+    opened up) and its ``count`` set to ``total``; None when there is no such element. Every
+    other byte stays as written: the part is edited, not rebuilt."""
+    found = re.search(rb"<%s(?=[\s>/])([^>]*?)(/?)>" % re.escape(tag), data)
+    if found is None:
+        return None
+    attrs = found.group(1)
+    if re.search(rb'\scount="', attrs):
+        attrs = re.sub(rb'(\scount=")\d*(")', rb"\g<1>%d\g<2>" % total, attrs)
+    else:
+        attrs += b' count="%d"' % total
+    if found.group(2):  # <fonts/>: no children yet
+        opened = b"<%s%s>%s</%s>" % (tag, attrs, added, tag)
+        return data[: found.start()] + opened + data[found.end() :]
+    closing = data.index(b"</%s>" % tag, found.end())
+    opening = b"<%s%s>" % (tag, attrs)
+    return data[: found.start()] + opening + data[found.end() : closing] + added + data[closing:]

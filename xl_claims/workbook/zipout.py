@@ -48,6 +48,20 @@ class _Entry:
     offset: int
     external: int
 
+    def described(self) -> tuple[int, ...]:
+        """The fields the local header and the central directory both give, in their order:
+        flags, method, time, date, CRC, sizes, name length."""
+        return (
+            self.flags,
+            self.method,
+            self.time,
+            self.date,
+            self.crc,
+            self.compressed,
+            self.size,
+            len(self.name),
+        )
+
 
 class ZipOut:
     """A zip file being written to ``handle`` (a file opened ``wb``)."""
@@ -117,22 +131,7 @@ class ZipOut:
         )
 
     def _local_header(self, entry: _Entry) -> None:
-        self.handle.write(
-            _LOCAL.pack(
-                _LOCAL_SIG,
-                20,
-                entry.flags,
-                entry.method,
-                entry.time,
-                entry.date,
-                entry.crc,
-                entry.compressed,
-                entry.size,
-                len(entry.name),
-                0,
-            )
-            + entry.name
-        )
+        self.handle.write(_LOCAL.pack(_LOCAL_SIG, 20, *entry.described(), 0) + entry.name)
         self.entries.append(entry)
 
     def _finish(self, entry: _Entry) -> None:
@@ -153,14 +152,7 @@ class ZipOut:
                     _CENTRAL_SIG,
                     20,
                     20,
-                    entry.flags,
-                    entry.method,
-                    entry.time,
-                    entry.date,
-                    entry.crc,
-                    entry.compressed,
-                    entry.size,
-                    len(entry.name),
+                    *entry.described(),
                     0,
                     0,
                     0,
@@ -303,22 +295,14 @@ def crc32_combine(crc1: int, crc2: int, length2: int) -> int:
     Python's zlib does not offer before 3.13)."""
     if length2 <= 0:
         return crc1
-    odd = [0xEDB88320] + [1 << n for n in range(31)]  # the operator for one zero bit
-    even = _gf2_square(odd)  # two zero bits
-    odd = _gf2_square(even)  # four zero bits
-    while True:
-        even = _gf2_square(odd)
+    operator = [0xEDB88320] + [1 << n for n in range(31)]  # the operator for one zero bit
+    for _ in range(3):  # 2, 4, then 8 zero bits: one zero byte
+        operator = _gf2_square(operator)
+    while length2:  # one zero byte, then 2, 4, 8... bytes: the bits of length2
         if length2 & 1:
-            crc1 = _gf2_times(even, crc1)
+            crc1 = _gf2_times(operator, crc1)
         length2 >>= 1
-        if not length2:
-            break
-        odd = _gf2_square(even)
-        if length2 & 1:
-            crc1 = _gf2_times(odd, crc1)
-        length2 >>= 1
-        if not length2:
-            break
+        operator = _gf2_square(operator)
     return crc1 ^ crc2
 
 
