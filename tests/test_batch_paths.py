@@ -27,7 +27,7 @@ def run(*args):
 def test_lite_never_replaces_its_files_without_force(tmp_path):
     (tmp_path / "main.py").write_text("# my own main.py\n", encoding="utf-8")
     result = run("lite", tmp_path)
-    assert result.exit_code == 1  # as template and vba do
+    assert result.exit_code == 2  # a usage error, as template and vba give
     assert f"Error: {tmp_path / 'main.py'}: {EXISTS}" in result.output
     assert (tmp_path / "main.py").read_text(encoding="utf-8") == "# my own main.py\n"
     assert not (tmp_path / "requirements.txt").exists()
