@@ -72,4 +72,16 @@ class OutputExistsError(UsageError, OutputError):
 
 
 class LedgerError(ClaimsError):
-    """The claims ledger cannot be used (busy, corrupt, written by a newer version)."""
+    """The claims ledger cannot be used; the message names the file and what to do."""
+
+
+class LedgerCorruptError(LedgerError):
+    """The file is not an xl-claims ledger, or its content is damaged (never recreated)."""
+
+
+class LedgerVersionError(LedgerError):
+    """The ledger was written by a newer xl-claims (its schema version is higher than ours)."""
+
+
+class LedgerBusyError(LedgerError):
+    """Another run holds the ledger for longer than the bounded wait."""

@@ -1,0 +1,278 @@
+"""One input of a run, recorded line by line as the batch decides it, fast enough for a million.
+
+- The cross-run look-up is done for many lines at once: ``prefetch`` reads the standing lines of
+  the claim ids about to be decided in one indexed query, so ``check`` is a dictionary look-up;
+  a claim id the ledger does not hold costs no query of its own.
+- Lines go to SQLite in large ``executemany`` batches inside the run's transaction; what they
+  have in common (the decision: status, refund, rule, explanation...) is one ``decisions`` row
+  shared by every line decided alike. Nothing of the file is kept in memory but the batch being
+  filled and the standing lines of the claim ids in play.
+- The file is a savepoint: ``finish`` keeps it, ``fail`` rolls it back and records the input
+  with its error. The same file again (same SHA-256) keeps only what changed: a line decided as
+  that file's row was recorded before is not recorded twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, NamedTuple
+
+from xl_claims.ledger.rules import DUPLICATE, EarlierLine, Verdict, judge
+
+if TYPE_CHECKING:
+    from xl_claims.ledger.store import LedgerRun
+
+#: Lines and decisions written per ``executemany``.
+BATCH = 20_000
+#: Claim ids per look-up query (well under SQLite's 32,766 parameters).
+LOOKUP_KEYS = 2_000
+_STANDING = """
+SELECT l.claim_key, d.part_key, l.id, r.id, r.started_at, i.name, i.sha256, i.sheet, l.row,
+       d.status, d.refund, d.resolution, d.rule
+FROM lines AS l JOIN decisions AS d ON d.id = l.decision_id JOIN inputs AS i ON i.id = l.input_id
+JOIN runs AS r ON r.id = i.run_id
+WHERE l.claim_key {match} AND l.counts = 1 AND r.voided_at IS NULL AND r.id < ?
+"""
+#: The standing line of one claim and part before the current run (``standing_query_plan``).
+STANDING_SQL = _STANDING.format(match="= ?") + " AND d.part_key = ? ORDER BY l.id DESC LIMIT 1"
+
+
+def prefetch_sql(keys: int) -> str:
+    """The look-up of ``keys`` claim ids at once (then the run id): every line that counts for
+    them, oldest first, so that the last one read for a claim and part is its standing line."""
+    return _STANDING.format(match=f"IN ({','.join('?' * keys)})") + " ORDER BY l.id"
+
+
+_INSERT_DECISION = """
+INSERT INTO decisions (id, issue, part, part_key, grade, resolution, status, refund, currency,
+    rule, policy_version, explanation)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_INSERT_LINE = """
+INSERT INTO lines (input_id, row, claim_id, claim_key, order_id, claim_date, decision_id, counts,
+    earlier_line)
+VALUES ({input}, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+#: Lines of this input that its file's latest earlier recording (same SHA-256 and sheet, a run
+#: not void) holds already, decided the same (status, refund, rule).
+_REPEATS = """
+FROM lines AS n JOIN decisions AS nd ON nd.id = n.decision_id
+WHERE n.input_id = :input AND EXISTS (
+    SELECT 1 FROM decisions AS ed WHERE ed.id = (
+        SELECT e.decision_id FROM lines AS e JOIN inputs AS i ON i.id = e.input_id
+        JOIN runs AS r ON r.id = i.run_id
+        WHERE i.sha256 = :sha256 AND i.sheet = :sheet AND i.error IS NULL
+            AND r.voided_at IS NULL AND r.id < :run AND e.row = n.row
+        ORDER BY e.id DESC LIMIT 1)
+    AND ed.status = nd.status AND ed.refund IS nd.refund AND ed.rule = nd.rule)
+"""
+
+
+def money_text(amount: Decimal | None) -> str | None:
+    """Money is stored as the Decimal's exact text, never as a REAL."""
+    return None if amount is None else str(amount)
+
+
+class LedgerLine(NamedTuple):
+    """One decided line, as a caller that is not the streaming batch hands it over."""
+
+    sheet: str
+    row: int
+    claim_id: str | None
+    claim_key: str | None
+    part_key: str
+    order: str | None
+    claim_date: dt.date | None
+    issue: str | None
+    part: str | None
+    grade: str | None
+    resolution: str | None
+    status: str
+    refund: Decimal | None
+    rule: str
+    policy_version: str
+    explanation: str
+
+
+class FileRecord:
+    """The recording of one input: its cross-run look-ups, its lines, its savepoint."""
+
+    def __init__(self, run: LedgerRun, input_id: int, name: str, path: str):
+        self.run = run
+        self.id = input_id
+        self.name = name
+        self.path = path
+        self.sha256: str | None = None
+        self.sheet: str | None = None
+        self.recorded_in: int | None = None  # the latest run that recorded this same file
+        self.standing: dict[tuple[str, str], EarlierLine] = {}
+        self.covered: set[str] = set()  # claim keys whose standing lines are in ``standing``
+        self.lines: list[tuple] = []
+        self.decisions: list[tuple] = []
+        self.insert_line = _INSERT_LINE.format(input=int(input_id))
+        self.connection = run.ledger.connection
+        with run.ledger.guard():
+            self.connection.execute("SAVEPOINT input")
+            self.connection.execute(
+                "INSERT INTO inputs (id, run_id, name, path) VALUES (?, ?, ?, ?)",
+                (input_id, run.id, name, path),
+            )
+
+    def begin(self, sha256: str | None, sheet: str) -> None:
+        """The file is read: its SHA-256 and claims sheet; finds whether it was recorded before."""
+        self.sha256, self.sheet = sha256, sheet
+        with self.run.ledger.guard():
+            found = self.connection.execute(
+                "SELECT MAX(r.id) FROM inputs AS i JOIN runs AS r ON r.id = i.run_id "
+                "WHERE i.sha256 = ? AND i.sheet = ? AND i.error IS NULL "
+                "AND r.voided_at IS NULL AND r.id < ?",
+                (sha256, sheet, self.run.id),
+            ).fetchone()
+        self.recorded_in = found[0]
+
+    def prefetch(self, claim_keys: Iterable[str]) -> None:
+        """Read the standing lines of these claim ids (the lines about to be decided) at once;
+        what was read for earlier lines is dropped."""
+        keys = list(dict.fromkeys(claim_keys))
+        self.standing, self.covered = {}, set(keys)
+        if not self.run.earlier_lines:
+            return
+        with self.run.ledger.guard():
+            for start in range(0, len(keys), LOOKUP_KEYS):
+                chunk = keys[start : start + LOOKUP_KEYS]
+                sql = prefetch_sql(len(chunk))
+                for found in self.connection.execute(sql, (*chunk, self.run.id)):
+                    self.standing[(found[0], found[1])] = _earlier(found[2:])
+
+    def standing_line(self, key: tuple[str, str]) -> EarlierLine | None:
+        """The line that counts for ``key`` before this run (prefetched, else one query)."""
+        if key[0] in self.covered:
+            return self.standing.get(key)
+        if not self.run.earlier_lines:
+            return None
+        with self.run.ledger.guard():
+            found = self.connection.execute(STANDING_SQL, (key[0], self.run.id, key[1]))
+            row = found.fetchone()
+        return None if row is None else _earlier(row[2:])
+
+    def check(
+        self,
+        key: tuple[str, str],
+        row: int,
+        status: str,
+        refund: Decimal | None,
+        resolution: str | None,
+    ) -> Verdict | None:
+        """The cross-run rule for the line at ``row`` (``rules.judge``); None when its claim and
+        part have no standing line."""
+        earlier = self.standing_line(key)
+        if earlier is None:
+            return None
+        return judge(earlier, (self.sha256, self.sheet or "", row), status, refund, resolution)
+
+    def decision(
+        self,
+        issue: str | None,
+        part: str | None,
+        part_key: str,
+        grade: str | None,
+        resolution: str | None,
+        status: str,
+        refund: Decimal | None,
+        currency: str,
+        rule: str,
+        policy_version: str,
+        explanation: str,
+    ) -> int:
+        """A new ``decisions`` row (written with the next batch of lines); returns its id."""
+        number = self.run.new_decision_id()
+        self.decisions.append(
+            (number, issue, part, part_key, grade, resolution, status, money_text(refund),
+             currency, rule, policy_version, explanation)
+        )  # fmt: skip
+        return number
+
+    def add(
+        self,
+        row: int,
+        claim_id: str | None,
+        claim_key: str | None,
+        order: str | None,
+        claim_date: str | None,
+        decision: int,
+        counts: bool,
+        earlier: int | None,
+    ) -> None:
+        """One line (``decision``: an id from ``decision``), written in batches."""
+        self.lines.append((row, claim_id, claim_key, order, claim_date, decision, counts, earlier))
+        if len(self.lines) >= BATCH:
+            self.flush()
+
+    def add_line(self, line: LedgerLine, currency: str, verdict: Verdict | None = None) -> None:
+        """``decision`` and ``add`` for one ``LedgerLine`` (``verdict``: what ``check`` said)."""
+        decision = self.decision(
+            line.issue, line.part, line.part_key, line.grade, line.resolution, line.status,
+            line.refund, currency, line.rule, line.policy_version, line.explanation,
+        )  # fmt: skip
+        counts = line.status != DUPLICATE if verdict is None else verdict.counts
+        earlier = None if verdict is None else verdict.earlier_line
+        date = None if line.claim_date is None else line.claim_date.isoformat()
+        self.add(
+            line.row, line.claim_id, line.claim_key, line.order, date, decision, counts, earlier
+        )
+
+    def flush(self) -> None:
+        with self.run.ledger.guard():
+            if self.decisions:
+                self.connection.executemany(_INSERT_DECISION, self.decisions)
+                self.decisions = []
+            if self.lines:
+                self.connection.executemany(self.insert_line, self.lines)
+                self.lines = []
+
+    def finish(self) -> None:
+        """The file is done: its lines are kept (but those the same file recorded before)."""
+        self.flush()
+        execute = self.connection.execute
+        with self.run.ledger.guard():
+            execute(
+                "UPDATE inputs SET sha256 = ?, sheet = ?, recorded_in = ? WHERE id = ?",
+                (self.sha256, self.sheet, self.recorded_in, self.id),
+            )
+            if self.recorded_in is not None:
+                where = {"input": self.id, "sha256": self.sha256, "sheet": self.sheet}
+                execute(
+                    f"DELETE FROM lines WHERE id IN (SELECT n.id {_REPEATS})",
+                    {**where, "run": self.run.id},
+                )
+            execute("RELEASE input")
+
+    def fail(self, error: str, sha256: str | None = None) -> None:
+        """The file failed: nothing of it is kept but its input, with the error."""
+        self.lines, self.decisions, self.standing = [], [], {}
+        with self.run.ledger.guard():
+            self.connection.execute("ROLLBACK TO input")
+            self.connection.execute("RELEASE input")
+            self.connection.execute(
+                "INSERT INTO inputs (id, run_id, name, path, sha256, error) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (self.id, self.run.id, self.name, self.path, sha256 or self.sha256, error),
+            )
+
+
+def _earlier(found: tuple) -> EarlierLine:
+    refund = None if found[8] is None else Decimal(found[8])
+    return EarlierLine._make((*found[:8], refund, *found[9:]))
+
+
+__all__ = [
+    "BATCH",
+    "LOOKUP_KEYS",
+    "STANDING_SQL",
+    "FileRecord",
+    "LedgerLine",
+    "money_text",
+    "prefetch_sql",
+]
