@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from xl_claims.batch.crossrun import CrossRun
 from xl_claims.batch.store import Spill, Totals
 from xl_claims.core.engine import PRICE_RULES, error_decision
 from xl_claims.core.errors import ClaimsError
 from xl_claims.core.model import Decision, Status
 from xl_claims.core.policy import Policy
 from xl_claims.core.rows import DuplicateTracker, LineRef, duplicate_reason, duplicate_values
-from xl_claims.core.table import computed_values, decide_values
+from xl_claims.core.table import computed_values, decide_values, duplicate_key
 from xl_claims.core.values import cell_text, is_blank, parse_date
 from xl_claims.workbook.block import BlockCells
 from xl_claims.workbook.claimrows import DECISION_FIELDS, ClaimFields
@@ -30,6 +31,7 @@ MEMO_LIMIT = 30_000
 MAX_TEXT_CHARS = 500_000_000
 _BATCH = 4096
 _GROUPS = ("status", "grade", "part", "issue", "resolution")
+_DUPLICATE = str(Status.DUPLICATE)
 #: The fields a decision reads (the others, claim id and order, are not decided on).
 _DECIDED_BY = (*DECISION_FIELDS, "date", "price")
 
@@ -42,6 +44,7 @@ class _Entry:
         "decision",
         "index",
         "labels",
+        "ledger_id",
         "part_key",
         "reason",
         "template",
@@ -57,6 +60,7 @@ class _Entry:
         self.template = template
         self.count = 0
         self.to_check = labels[0] in CHECK_STATUSES  # REVIEW, ERROR: listed on the Summary
+        self.ledger_id: int | None = None  # its decision's row in the claims ledger
 
     @property
     def refund(self) -> Decimal | None:
@@ -65,6 +69,10 @@ class _Entry:
     @property
     def version(self) -> str:
         return self.decision.policy_version
+
+    @property
+    def rule(self) -> str:
+        return self.decision.rule
 
 
 class SheetRun:
@@ -85,8 +93,10 @@ class SheetRun:
         forced: dict[int, str] | None = None,
         progress: Callable[[int], None] | None = None,
         progress_every: int = 5000,
+        ledger: CrossRun | None = None,
     ):
         self.policy, self.tracker = policy, tracker
+        self.ledger = ledger  # the claims ledger's check and recording (``process --ledger``)
         self.fields, self.block, self.spill, self.totals = fields, block, spill, totals
         self.file, self.sheet = file, sheet
         self.forced = forced or {}
@@ -108,12 +118,12 @@ class SheetRun:
 
     def __call__(self, number: int, cells: dict[bytes, bytes]) -> bytes:
         fields = self.fields
+        raw_date = cells.get(self.date_letters) if self.date_letters else None
+        if self.fills and number in self.fills:
+            raw_date = fields.raw(number, cells, "date")
         if number in self.forced:
             entry = self._entry(number, cells, None, self.forced[number])
         else:
-            raw_date = cells.get(self.date_letters) if self.date_letters else None
-            if self.fills and number in self.fills:
-                raw_date = fields.raw(number, cells, "date")
             token = self.dates.get(raw_date)
             if token is None:
                 token = self._date_token(raw_date)
@@ -133,47 +143,52 @@ class SheetRun:
                     "export."
                 )
         claim_text = (claim_id.strip() or None) if type(claim_id) is str else cell_text(claim_id)
-        first = self.tracker.first_at(claim_text, entry.part_key, self.file, self.sheet, number)
+        line_key = duplicate_key(claim_text, entry.part_key)
+        first = self.tracker.first_for_key(line_key, self.file, self.sheet, number)
         self.lines += 1
         if self.progress is not None and self.lines % self.progress_every == 0:
             self.progress(self.lines)
-        if first is None:
-            entry.count += 1
-            if entry.index is None:  # not kept: counted and spilled whole
-                self._flush_entry(entry)
-                self.spill.add(
-                    (
-                        number,
-                        claim_text,
-                        None,
-                        entry.labels,
-                        entry.refund,
-                        entry.reason,
-                        entry.version,
-                    )
-                )
-            else:
-                self.spill.add((number, claim_text, entry.index))
-            if entry.to_check:
-                self.checks.add(
-                    (number, claim_text, entry.labels[0], entry.labels[2], entry.reason)
-                )
-            return str(number).encode().join(entry.template)
-        ref = LineRef(self.file, self.sheet, number)
-        return self._duplicate(entry, first, ref, claim_id, claim_text)
+        if first is not None:
+            ref = LineRef(self.file, self.sheet, number)
+            reason = duplicate_reason(first, ref, claim_id, entry.part_key)
+            changed: tuple[str, str, str, int | None] = (_DUPLICATE, reason, "duplicate", None)
+            return self._changed(entry, number, cells, raw_date, claim_text, line_key, changed)
+        ledger = self.ledger
+        if ledger is not None:
+            verdict = None if line_key is None else ledger.check(line_key, number, entry)
+            if verdict is not None and verdict.rule:  # decided in an earlier run
+                changed = (verdict.status, verdict.explanation, verdict.rule, verdict.earlier_line)
+                return self._changed(entry, number, cells, raw_date, claim_text, line_key, changed)
+            ledger.add(number, cells, raw_date, claim_text, line_key, entry, verdict)
+        entry.count += 1
+        if entry.index is None:  # not kept: counted and spilled whole
+            self._flush_entry(entry)
+            self.spill.add(
+                (number, claim_text, None, entry.labels, entry.refund, entry.reason, entry.version)
+            )
+        else:
+            self.spill.add((number, claim_text, entry.index))
+        if entry.to_check:
+            self.checks.add((number, claim_text, entry.labels[0], entry.labels[2], entry.reason))
+        return str(number).encode().join(entry.template)
 
-    def _duplicate(
-        self, entry: _Entry, first: LineRef, ref: LineRef, claim_id, claim_text
+    def _changed(
+        self, entry: _Entry, row: int, cells, raw_date, claim_text, key, changed: tuple
     ) -> bytes:
-        """A later line of a claim id and part: DUPLICATE, no refund, counted only by status."""
-        reason = duplicate_reason(first, ref, claim_id, entry.part_key)
-        values = duplicate_values(computed_values(entry.decision), reason)
-        labels = (str(Status.DUPLICATE), *entry.labels[1:4], "")
+        """A line that does not count: a later line of a claim id and part (DUPLICATE), or one
+        the ledger decided in an earlier run (DUPLICATE, or REVIEW when it differs now). No
+        refund, no resolution; a DUPLICATE is counted only by status. ``changed``: (status,
+        explanation, rule, the ledger's earlier line)."""
+        status, reason = changed[0], changed[1]
+        if self.ledger is not None:
+            self.ledger.add_changed(row, cells, raw_date, claim_text, key, entry, changed)
+        values = duplicate_values(computed_values(entry.decision), reason, status)
+        labels = (status, *entry.labels[1:4], "")
         for totals in self.totals:
             totals.add(labels, None, 1)
-        self.spill.add((ref.row, claim_text, None, labels, None, reason, entry.version))
-        self.checks.add((ref.row, claim_text, labels[0], labels[2], reason))
-        return BlockCells.render(self.block.template(values), ref.row)
+        self.spill.add((row, claim_text, None, labels, None, reason, entry.version))
+        self.checks.add((row, claim_text, labels[0], labels[2], reason))
+        return BlockCells.render(self.block.template(values), row)
 
     def _date_token(self, raw: bytes | None) -> tuple:
         """What the date decides: the policy version, whether it predates the policy, or the

@@ -29,6 +29,8 @@ class FileResult:
     totals: Totals = field(default_factory=Totals)
     spill_range: tuple[int, int] = (0, 0)
     checks_range: tuple[int, int] = (0, 0)
+    recorded_in: int | None = None  # the ledger's run that recorded this same file before
+    ledger_counts: dict[str, int] = field(default_factory=dict)  # ``crossrun.CrossRun.counts``
 
     @property
     def counts(self) -> dict[str, int]:
@@ -51,6 +53,18 @@ class BatchResult:
     processed_at: dt.datetime | None = None
     totals: Totals = field(default_factory=Totals)
     notes: list[str] = field(default_factory=list)  # files of a folder left out, and why
+    ledger: Path | None = None  # the claims ledger the run was checked against and recorded in
+    ledger_run: int | None = None
+    ledger_lines: int = 0  # lines recorded in the ledger by this run
+
+    @property
+    def ledger_counts(self) -> dict[str, int]:
+        """Cross-run duplicates and changes, lines without a claim id: the files' sums."""
+        total = {"cross_run_duplicates": 0, "cross_run_changes": 0, "lines_without_claim_id": 0}
+        for item in self.files:
+            for name, value in item.ledger_counts.items():
+                total[name] += value
+        return total
 
     @property
     def counts(self) -> dict[str, int]:
@@ -104,6 +118,20 @@ class BatchResult:
             "summary": None if self.summary is None else str(self.summary),
             "errors": [{"file": f, "error": e} for f, e in self.errors],
             "notes": self.notes,
+            "ledger": None if self.ledger is None else self._ledger_dict(),
+        }
+
+    def _ledger_dict(self) -> dict:
+        return {
+            "path": str(self.ledger),
+            "run": self.ledger_run,
+            "lines_recorded": self.ledger_lines,
+            **self.ledger_counts,
+            "files": [
+                {"input": str(r.input), "recorded_in": r.recorded_in, **r.ledger_counts}
+                for r in self.files
+                if not r.error
+            ],
         }
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from xl_claims import __version__
+from xl_claims.batch.crossrun import ledger_pairs, run_options
 from xl_claims.batch.results import BatchResult, FileResult
 from xl_claims.batch.store import Spill, Totals, read_checks
 from xl_claims.batch.workbook import FileLines, RunState, process_workbook
@@ -25,10 +26,11 @@ from xl_claims.batch_paths import (
     expand_inputs,
     plan_outputs,
 )
-from xl_claims.core.errors import ClaimsError, UsageError, WorkbookError
+from xl_claims.core.errors import ClaimsError, LedgerError, UsageError, WorkbookError
 from xl_claims.core.files import file_sha256, output_problem
 from xl_claims.core.policy import Policy
 from xl_claims.core.rows import DuplicateTracker
+from xl_claims.ledger import WAIT_SECONDS, LedgerRun, recording_run
 from xl_claims.workbook.csvbook import csv_workbook
 from xl_claims.workbook.formats import sheet_title
 from xl_claims.workbook.read import is_csv
@@ -50,13 +52,17 @@ def process_files(
     force: bool = False,
     progress: Callable[[Path, int, bool], None] | None = None,
     now: dt.datetime | None = None,
+    ledger: str | os.PathLike | None = None,
+    options: Mapping[str, object] | None = None,
+    ledger_wait: float = WAIT_SECONDS,
 ) -> BatchResult:
     """Process every input; see the module docstring.
 
     ``force``: replace existing outputs (refused before anything is written otherwise;
     ``--in-place`` rewrites its input, a backup kept). ``progress(path, lines, done)`` is called
     every ``PROGRESS_EVERY`` decided lines of a file (``done`` False) and after each file
-    (``done`` True).
+    (``done`` True). ``ledger``: the claims ledger to check lines against and record the run in,
+    as one transaction (``options``: the command's options, recorded with the run).
     """
     notes: list[str] = []
     inputs, missing = expand_inputs(items, notes)
@@ -78,36 +84,70 @@ def process_files(
         processed_at=processed_at,
         notes=notes,
     )
-    for path, target in zip(inputs, targets, strict=True):
-        result = FileResult(input=path)
-        if progress is not None:
-            state.progress = lambda lines, path=path: progress(path, lines, False)
-        options = (state, sheet, header_map, in_place)
-        result.error = _failure(_process_one, path, target, result, *options)
-        if result.error:
-            state.tracker.forget(path.name)
-            result.output, result.line_count, result.totals = None, 0, Totals()
-        else:
-            batch.totals.merge(result.totals)
-        batch.files.append(result)
-        if progress is not None:
-            progress(path, result.line_count, True)
+    if options is None:
+        options = run_options(items, output, output_dir, sheet, header_map, in_place, force, policy)
+    with recording_run(
+        ledger, started_at=processed_at, tool_version=__version__, options=options, wait=ledger_wait
+    ) as state.ledger:
+        for path, target in zip(inputs, targets, strict=True):
+            _run_one(batch, state, path, target, (sheet, header_map, in_place), progress)
+        _finish_run(batch, state, output_dir if inputs else None)
+    if state.ledger is not None:
+        batch.ledger_lines = state.ledger.lines  # counted when the run was committed
+    return batch
+
+
+def _finish_run(batch: BatchResult, state: RunState, output_dir) -> None:
+    """The run's policy versions and ledger, and ``summary.xlsx`` in ``output_dir`` (before
+    the ledger commits the run)."""
     versions = {v for r in batch.files for v in r.policy_versions}
-    batch.policy_versions = tuple(sorted(versions)) or (policy.latest.id,)
-    if output_dir is not None and inputs:
+    batch.policy_versions = tuple(sorted(versions)) or (state.policy.latest.id,)
+    if state.ledger is not None:
+        state.ledger.policy_versions.update(batch.policy_versions)
+        batch.ledger, batch.ledger_run = state.ledger.ledger.path, state.ledger.id
+    if output_dir is not None:
         target = Path(output_dir) / SUMMARY_NAME
         try:
             make_folder(target)
-            batch.summary = _write_run_summary(target, batch)
+            batch.summary = _write_run_summary(target, batch, state.ledger)
         except ClaimsError as exc:
             batch.files.append(FileResult(input=target, error=_one_line(str(exc))))
-    return batch
+
+
+def _run_one(
+    batch: BatchResult, state: RunState, path: Path, target: Path, options: tuple, progress
+) -> None:
+    """One input, its failure a one-line error; with a ledger, recorded (its lines, or its
+    input and the error)."""
+    result = FileResult(input=path)
+    if progress is not None:
+        state.progress = lambda lines, path=path: progress(path, lines, False)
+    if state.ledger is not None:
+        state.recording = state.ledger.start_file(path.name, str(path))
+    result.error = _failure(_process_one, path, target, result, state, *options)
+    if result.error:
+        state.tracker.forget(path.name)
+        result.output, result.line_count, result.totals = None, 0, Totals()
+        result.ledger_counts = {}
+        if state.recording is not None:
+            state.recording.fail(result.error, result.sha256)
+    else:
+        batch.totals.merge(result.totals)
+        if state.recording is not None:
+            result.recorded_in = state.recording.recorded_in
+            state.recording.finish()
+    state.recording = None
+    batch.files.append(result)
+    if progress is not None:
+        progress(path, result.line_count, True)
 
 
 def _failure(work: Callable[..., None], path: Path, *args) -> str | None:
     """Run one file's work; its failure as one line (one bad file never stops the batch)."""
     try:
         work(path, *args)
+    except LedgerError:
+        raise  # the run's transaction cannot go on: nothing of it is recorded
     except ClaimsError as exc:
         return _one_line(str(exc))
     except MemoryError:
@@ -161,6 +201,7 @@ def _process_one(
     result.checks_range = lines.checks_range
     result.policy_versions = lines.policy_versions
     result.warnings = lines.warnings
+    result.ledger_counts = lines.ledger_counts
 
 
 def _edit(path: Path, target: Path, state: RunState, sha256: str, sheet, header_map) -> FileLines:
@@ -190,7 +231,7 @@ def _edit(path: Path, target: Path, state: RunState, sha256: str, sheet, header_
         )
 
 
-def _write_run_summary(target: Path, batch: BatchResult) -> Path:
+def _write_run_summary(target: Path, batch: BatchResult, ledger: LedgerRun | None) -> Path:
     """``summary.xlsx``: one block per input file (or its error), the run's totals (the sum of
     the files'), and the rows to check with links into each output workbook."""
     files = [
@@ -222,7 +263,13 @@ def _write_run_summary(target: Path, batch: BatchResult) -> Path:
 
     assert batch.processed_at is not None
     data = SummaryData(
-        run=RunInfo(batch.processed_at, __version__, batch.policy_versions, batch.currency),
+        run=RunInfo(
+            batch.processed_at,
+            __version__,
+            batch.policy_versions,
+            batch.currency,
+            ledger_pairs(ledger, batch.ledger_counts),
+        ),
         files=files,
         totals=batch.totals.summary(),
         checks=checks,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_claims import __version__
+from xl_claims.batch.crossrun import CrossRun, ledger_pairs
 from xl_claims.batch.lines import SheetRun
 from xl_claims.batch.store import Spill, Totals, read_checks
 from xl_claims.core.bulk import paused_gc
@@ -24,6 +25,7 @@ from xl_claims.core.files import write_atomic
 from xl_claims.core.policy import Policy
 from xl_claims.core.rows import DuplicateTracker
 from xl_claims.core.table import COMPUTED_HEADERS
+from xl_claims.ledger import FileRecord, LedgerRun
 from xl_claims.workbook.block import BlockCells
 from xl_claims.workbook.claimrows import ClaimFields, stream_claims
 from xl_claims.workbook.claimsheet import ClaimsLayout, find_claims_sheet, open_sources
@@ -50,12 +52,14 @@ class FileLines:
     lines: int
     policy_versions: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    ledger_counts: dict[str, int] = field(default_factory=dict)  # ``CrossRun.counts``
 
 
 @dataclass
 class RunState:
     """What the files of one run share: the policy, the duplicate rule, the spills of every line
-    and of the rows to check, the time."""
+    and of the rows to check, the time; with a claims ledger, the run recorded in it and the
+    recording of the current input."""
 
     policy: Policy
     tracker: DuplicateTracker
@@ -64,6 +68,8 @@ class RunState:
     processed_at: dt.datetime
     progress: Callable[[int], None] | None = None
     progress_every: int = 5000
+    ledger: LedgerRun | None = None
+    recording: FileRecord | None = None
 
 
 def process_workbook(
@@ -90,24 +96,12 @@ def process_workbook(
         block = BlockCells(layout.block, header_row, styles, currency, dialect.prefix)
         editor = SheetEditor(layout, dialect)
         fields = ClaimFields(layout, source.reader)
-        totals = Totals()
-        run = SheetRun(
-            policy=state.policy,
-            tracker=state.tracker,
-            fields=fields,
-            block=block,
-            spill=state.spill,
-            checks=state.checks,
-            totals=[totals],
-            file=display_name,
-            sheet=source.name,
-            forced=forced,
-            progress=state.progress,
-            progress_every=state.progress_every,
-        )
+        run, cross = _sheet_run(state, fields, block, display_name, source.name, forced, sha256)
+        totals = run.totals[0]
         assert source.entry.part is not None
+        look_ahead = None if cross is None else cross.look_ahead
         writer.streamed[source.entry.part] = lambda write: stream_claims(
-            layout, fields, block, editor, write, run
+            layout, fields, block, editor, write, run, look_ahead
         )
         warnings = [*layout.warnings, *_grow_tables(writer, layout)]
         summary_name, replaces = summary_target(package, sources)
@@ -117,6 +111,9 @@ def process_workbook(
         def after_stream(writer: PackageWriter) -> None:
             result.spill_range, result.checks_range = run.finish()
             result.lines, result.policy_versions = run.lines, run.versions
+            if cross is not None:
+                result.warnings.extend(cross.warnings())
+                result.ledger_counts = cross.counts()
             _grow_filter_name(writer, layout, editor)
             data = file_summary(state, display_name, sha256, result, currency)
             put_summary(writer, styles, data, summary_name, summary_part)
@@ -124,6 +121,38 @@ def process_workbook(
         with paused_gc():  # every object made per row is freed by reference counting
             write_atomic(target, lambda temporary: _write(writer, temporary, after_stream, styles))
     return result
+
+
+def _sheet_run(
+    state: RunState,
+    fields: ClaimFields,
+    block: BlockCells,
+    name: str,
+    sheet: str,
+    forced: dict[int, str] | None,
+    sha256: str,
+) -> tuple[SheetRun, CrossRun | None]:
+    """The decider of the sheet's lines; with a claims ledger, its check and recording."""
+    cross = None
+    if state.recording is not None:
+        state.recording.begin(sha256, sheet)
+        cross = CrossRun(state.recording, fields, state.policy.latest.currency)
+    run = SheetRun(
+        policy=state.policy,
+        tracker=state.tracker,
+        fields=fields,
+        block=block,
+        spill=state.spill,
+        checks=state.checks,
+        totals=[Totals()],
+        file=name,
+        sheet=sheet,
+        forced=forced,
+        progress=state.progress,
+        progress_every=state.progress_every,
+        ledger=cross,
+    )
+    return run, cross
 
 
 def _write(writer: PackageWriter, temporary: Path, after_stream, styles) -> None:
@@ -148,6 +177,7 @@ def file_summary(
             tool_version=__version__,
             policy_versions=tuple(sorted(lines.policy_versions)) or (state.policy.latest.id,),
             currency=currency,
+            ledger=ledger_pairs(state.ledger, lines.ledger_counts),
         ),
         files=[FileInfo(name=name, sha256=sha256, sheet=lines.sheet, rows=lines.lines)],
         totals=summary,

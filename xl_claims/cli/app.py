@@ -16,6 +16,7 @@ import click
 from xl_claims import __version__
 from xl_claims.core.errors import ClaimsError, UsageError
 from xl_claims.core.policy import POLICY_ENV_VAR, Policy, load_policy
+from xl_claims.ledger import LEDGER_ENV_VAR, Ledger
 
 policy_option = click.option(
     "--policy",
@@ -24,6 +25,24 @@ policy_option = click.option(
     envvar=POLICY_ENV_VAR,
     help=f"Policy file to use instead of the bundled one (or set ${POLICY_ENV_VAR}).",
 )
+
+
+def ledger_option(help_text: str, required: bool = False):
+    """``--ledger FILE`` (or ``$XL_CLAIMS_LEDGER``), shared by the commands that use one."""
+    return click.option(
+        "--ledger",
+        "ledger_path",
+        type=click.Path(dir_okay=False),
+        envvar=LEDGER_ENV_VAR,
+        required=required,
+        help=f"{help_text} (or set ${LEDGER_ENV_VAR}).",
+    )
+
+
+def open_ledger(path: str) -> Ledger:
+    """An existing ledger; a missing, damaged or newer one is an ``Error:`` line (exit code 1)."""
+    with reported():
+        return Ledger(path)
 
 
 def open_policy(policy_path: str | None) -> Policy:

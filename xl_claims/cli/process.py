@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from xl_claims.cli.app import main, open_policy, policy_option
-from xl_claims.core.errors import ClaimsError, UsageError
+from xl_claims.cli.app import ledger_option, main, open_policy, policy_option
+from xl_claims.core.errors import ClaimsError, LedgerError, UsageError
 
 
 @main.command("process", short_help="Fill the computed columns of claim workbooks.")
@@ -33,9 +33,14 @@ from xl_claims.core.errors import ClaimsError, UsageError
 @click.option("--quiet", is_flag=True, help="Print errors only (for cron).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @policy_option
+@ledger_option(
+    "Claims ledger (SQLite, created when missing): lines decided in earlier runs become "
+    "DUPLICATE or REVIEW, and this run is recorded"
+)
 def process_command(
-    inputs, output, output_dir, sheet, maps, in_place, force, strict, quiet, as_json, policy_path
-) -> None:
+    inputs, output, output_dir, sheet, maps, in_place, force, strict, quiet, as_json, policy_path,
+    ledger_path,
+) -> None:  # fmt: skip
     """Fill the compensation columns of claim workbooks and write a summary.
 
     INPUTS are .xlsx, .xlsm or .csv files, folders or glob patterns.
@@ -44,8 +49,9 @@ def process_command(
     Example: xl-claims process exports/*.xlsx --output-dir processed/
 
     Exit code 0 when every file was processed (REVIEW rows are normal work); 1 when a file could
-    not be processed, or with --strict when any row is ERROR; 2 for usage errors (an output
-    that exists, without --force, too).
+    not be processed, or with --strict when any row is ERROR, or the ledger cannot be used (then
+    nothing of the run is recorded); 2 for usage errors (an output that exists, without --force,
+    too).
     """
     from xl_claims.batch import process_files
     from xl_claims.core.table import parse_header_map
@@ -55,21 +61,7 @@ def process_command(
         header_map = parse_header_map(maps)
     except ClaimsError as exc:
         raise click.UsageError(f"Invalid value for --map: {exc}") from None
-    show_progress = not (quiet or as_json) and sys.stderr.isatty()
-    bar = None
-    if show_progress:
-        bar = click.progressbar(length=len(inputs), label="Processing", file=sys.stderr)
-        bar.__enter__()
-
-    def progress(path, lines: int, done: bool) -> None:
-        if bar is not None:
-            bar.label = f"{path.name} ({lines:,} lines)"
-            if done:
-                bar.length = max(bar.length or 0, bar.pos + 1)
-                bar.update(1)
-            else:
-                bar.render_progress()
-
+    bar = _Progress(len(inputs)) if not (quiet or as_json) and sys.stderr.isatty() else None
     try:
         result = process_files(
             inputs,
@@ -79,14 +71,18 @@ def process_command(
             sheet=sheet,
             header_map=header_map,
             in_place=in_place,
-            progress=progress,
+            progress=None if bar is None else bar.show,
             force=force,
+            ledger=ledger_path,
+            options=_json_options(click.get_current_context().params),
         )
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
+    except LedgerError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         if bar is not None:
-            bar.__exit__(None, None, None)
+            bar.close()
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     elif not quiet:
@@ -95,6 +91,26 @@ def process_command(
     for line in [*notes, *(f"Error: {error}" for _file, error in result.errors)]:
         click.echo(line, err=True)
     sys.exit(result.exit_code(strict))
+
+
+class _Progress:
+    """A progress bar on stderr counting the files, with each file's name and lines."""
+
+    def __init__(self, files: int):
+        self.bar = click.progressbar(length=files, label="Processing", file=sys.stderr)
+        self.bar.__enter__()
+
+    def show(self, path, lines: int, done: bool) -> None:
+        bar = self.bar
+        bar.label = f"{path.name} ({lines:,} lines)"
+        if done:
+            bar.length = max(bar.length or 0, bar.pos + 1)
+            bar.update(1)
+        else:
+            bar.render_progress()
+
+    def close(self) -> None:
+        self.bar.__exit__(None, None, None)
 
 
 def format_batch(result) -> str:
@@ -116,4 +132,16 @@ def format_batch(result) -> str:
     lines.append(f"Total: {counts}; refund {result.total} {result.currency}")
     if result.summary:
         lines.append(f"Summary: {result.summary}")
+    if result.ledger:
+        counts = result.ledger_counts
+        lines.append(
+            f"Ledger: {result.ledger}, run {result.ledger_run}: {result.ledger_lines} lines "
+            f"recorded; cross-run duplicates {counts['cross_run_duplicates']}, changes "
+            f"{counts['cross_run_changes']}"
+        )
     return "\n".join(lines)
+
+
+def _json_options(params: dict) -> dict:
+    """The command's options as recorded in the ledger (tuples as lists)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}

@@ -107,7 +107,12 @@ class DuplicateTracker:
     ) -> LineRef | None:
         """``first_of`` for the line at ``file``, ``sheet``, ``row`` (the batch's hot path: no
         ``LineRef`` made for the lines that are no duplicate)."""
-        key = duplicate_key(claim_id, part)
+        return self.first_for_key(duplicate_key(claim_id, part), file, sheet, row)
+
+    def first_for_key(
+        self, key: tuple[str, str] | None, file: str, sheet: str | None, row: int
+    ) -> LineRef | None:
+        """``first_at`` for a line whose ``duplicate_key`` is known already."""
         if key is None:
             return None
         if file is self._last_file and sheet is self._last_sheet:  # lines come sheet by sheet
@@ -143,9 +148,10 @@ def duplicate_reason(first: LineRef, ref: LineRef, claim_id: object, part: objec
     )
 
 
-def duplicate_values(values: tuple, reason: str) -> tuple:
-    """The eight computed cells of a duplicate line: no refund, no resolution, DUPLICATE."""
-    return (*values[:3], None, None, str(Status.DUPLICATE), reason, values[7])
+def duplicate_values(values: tuple, reason: str, status: str = str(Status.DUPLICATE)) -> tuple:
+    """The eight computed cells of a duplicate line: no refund, no resolution, DUPLICATE (or the
+    status the claims ledger gives a line decided in an earlier run)."""
+    return (*values[:3], None, None, status, reason, values[7])
 
 
 @dataclass(frozen=True, slots=True)

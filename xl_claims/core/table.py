@@ -215,12 +215,17 @@ def duplicate_key(claim_id: object, part: object) -> tuple[str, str] | None:
     claim = id_key(claim_id)
     if claim is None:
         return None
+    return claim, part_key(part)
+
+
+def part_key(part: object) -> str:
+    """The part's half of ``duplicate_key`` ("" for a blank part)."""
     if is_blank(part):
-        return claim, ""
+        return ""
     try:
-        return claim, _part_key(part)
+        return _part_key(part)
     except TypeError:  # an unhashable value: no memo
-        return claim, normalize_name(part)
+        return normalize_name(part)
 
 
 #: Part names repeat on nearly every line: their key is worked out once each.
@@ -267,5 +272,6 @@ __all__ = [
     "missing_headers_message",
     "normalize_header",
     "parse_header_map",
+    "part_key",
     "switched_off",
 ]

@@ -27,6 +27,8 @@ from xl_claims.workbook.sheetedit import SheetEditor
 #: The claim fields a decision depends on besides the date, in ``Claim`` order.
 DECISION_FIELDS = ("issue", "part", "grade", "quantity", "value_override", "replacement", "choice")
 _FLUSH = 1 << 20
+#: Rows read ahead of deciding them (``stream_claims``).
+LOOK_AHEAD = 1024
 
 
 class ClaimFields:
@@ -110,44 +112,85 @@ def stream_claims(
     editor: SheetEditor,
     write: Callable[[bytes], None],
     decide_row: Callable[[int, dict[bytes, bytes]], bytes],
+    look_ahead: Callable[[list[tuple[int, dict[bytes, bytes]]]], None] | None = None,
 ) -> bytes:
     """Copy the claims sheet's rows and what follows them to ``write``, each claim line with the
     cells ``decide_row`` gives; returns the sheet's beginning, whose column widths fit what was
-    written (the writer puts it first)."""
+    written (the writer puts it first).
+
+    Rows are read ``LOOK_AHEAD`` at a time: ``look_ahead`` (the claims ledger's look-up) is given
+    the claim lines of each window, ``(row number, cells)``, before they are decided."""
     source = layout.source
     stream = source.rows()
     dialect = stream.parts.dialect
-    pending: list[bytes] = []
-    size = 0
     header_row, totals, usual = layout.header_row, layout.totals_rows, layout.usual_cells
+    out = _Output(write)
+    window: list[tuple[int, bytes, dict[bytes, bytes] | None]] = []
+    claims: list[tuple[int, dict[bytes, bytes]]] = []
     try:
         for number, row in stream:
-            if number < header_row:
-                pending.append(row)
-                size += len(row)
-            else:
+            cells = None
+            if number == header_row:  # the rows above it first, as they are
+                for _, above, _ in window:
+                    out.add(above)
+                window = []
+                model = _model_style(layout, row_cells(dialect, row, usual))
+                out.add(editor.row(number, row, block.header(model)))
+                continue
+            if number > header_row:
                 cells = row_cells(dialect, row, usual)
-                if number == header_row:
-                    edited = editor.row(number, row, block.header(_model_style(layout, cells)))
+                if number in fields.top_rows:
+                    fields.capture(number, cells)
+                if number in totals or fields.blank(cells):
+                    cells = None
                 else:
-                    if number in fields.top_rows:
-                        fields.capture(number, cells)
-                    if number in totals or fields.blank(cells):
-                        edited = editor.row(number, row, None)
-                    else:
-                        edited = editor.row(number, row, decide_row(number, cells), cells)
-                pending.append(edited)
-                size += len(edited)
-            if size > _FLUSH:
-                write(b"".join(pending))
-                pending, size = [], 0
-        pending.append(editor.tail(stream.tail))
-        write(b"".join(pending))
+                    claims.append((number, cells))
+            window.append((number, row, cells))
+            if len(window) >= LOOK_AHEAD:
+                _decide_window(window, claims, editor, decide_row, look_ahead, out)
+                window, claims = [], []
+        _decide_window(window, claims, editor, decide_row, look_ahead, out)
+        out.add(editor.tail(stream.tail))
+        out.flush()
         return editor.head(stream.parts.head, block.widths())
     except (SheetSyntaxError, ValueError) as exc:
         raise source.damaged(exc) from None
     finally:
         stream.stream.close()
+
+
+def _decide_window(window, claims, editor: SheetEditor, decide_row, look_ahead, out) -> None:
+    """The window's rows in order: claim lines with their computed cells, the others as read
+    (rows above the header untouched; a re-run drops old computed cells from the rest)."""
+    if look_ahead is not None and claims:
+        look_ahead(claims)
+    header_row = editor.layout.header_row
+    for number, row, cells in window:
+        if cells is not None:
+            out.add(editor.row(number, row, decide_row(number, cells), cells))
+        elif number < header_row:
+            out.add(row)
+        else:
+            out.add(editor.row(number, row, None))
+
+
+class _Output:
+    """Rows gathered into writes of about ``_FLUSH`` bytes."""
+
+    def __init__(self, write: Callable[[bytes], None]):
+        self.write = write
+        self.pending: list[bytes] = []
+        self.size = 0
+
+    def add(self, data: bytes) -> None:
+        self.pending.append(data)
+        self.size += len(data)
+        if self.size > _FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        self.write(b"".join(self.pending))
+        self.pending, self.size = [], 0
 
 
 def _model_style(layout: ClaimsLayout, cells: dict[bytes, bytes]) -> int | None:
@@ -159,4 +202,4 @@ def _model_style(layout: ClaimsLayout, cells: dict[bytes, bytes]) -> int | None:
     return cell_style(split_rest(rest)[0]) or None
 
 
-__all__ = ["DECISION_FIELDS", "ClaimFields", "stream_claims"]
+__all__ = ["DECISION_FIELDS", "LOOK_AHEAD", "ClaimFields", "stream_claims"]

@@ -79,6 +79,7 @@ class RunInfo:
     tool_version: str
     policy_versions: tuple[str, ...]
     currency: str
+    ledger: tuple[tuple[str, object], ...] = ()  # label, value: the claims ledger and its counts
 
 
 @dataclass
@@ -230,6 +231,8 @@ def _run_block(layout: _Layout, data: SummaryData) -> None:
     layout.pair("Processed at", run.processed_at.strftime("%Y-%m-%d %H:%M:%S UTC"))
     layout.pair("Tool version", f"xl-claims {run.tool_version}")
     layout.pair("Currency", run.currency)
+    for label, value in run.ledger:
+        layout.pair(label, value)
 
 
 def _rows_to_check(layout: _Layout, data: SummaryData) -> None:

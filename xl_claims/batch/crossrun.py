@@ -1,0 +1,232 @@
+"""The claims ledger's part in deciding one sheet of a weekly run (``process --ledger``).
+
+Next to the in-run duplicate rule (``SheetRun``), a line whose claim id and part were decided in
+an earlier run is judged against that decision (``ledger.rules``): DUPLICATE, or REVIEW when what
+is decided now differs, never a second refund. Every line goes to the ledger as it is written:
+the lines decided alike (one ``_Entry`` of ``SheetRun``) share one decision row, and the standing
+lines of the claim ids about to be decided are read at once (``look_ahead``), so the ledger costs
+a few microseconds a line, not a query each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from xl_claims.core.errors import ClaimsError
+from xl_claims.core.table import part_key
+from xl_claims.core.values import cell_text, id_key, parse_date
+from xl_claims.ledger import CHANGED_RULE, DUPLICATE_RULE, FileRecord, LedgerRun, Verdict
+from xl_claims.workbook.claimrows import ClaimFields
+
+#: Rows of lines without a claim id named in the warning (then "…").
+NAMED_ROWS = 10
+_DATES_KEPT = 10_000
+
+
+class DecidedLine(Protocol):
+    """What the ledger reads of a ``SheetRun`` entry (one distinct decided line)."""
+
+    labels: tuple[str, str, str, str, str]  # status, grade, part, issue, resolution
+    part_key: object
+    reason: str
+    ledger_id: int | None
+
+    @property
+    def refund(self): ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def rule(self) -> str: ...
+
+
+class CrossRun:
+    """One sheet's cross-run check and recording; counts what the ledger changed."""
+
+    def __init__(self, record: FileRecord, fields: ClaimFields, currency: str):
+        self.record = record
+        self.fields = fields
+        self.currency = currency
+        self.value = fields.reader.value
+        self.claim_letters = fields.letters.get("claim_id")
+        self.order_letters = fields.letters.get("order")
+        self.dates: dict[object, str | None] = {}
+        self.duplicates = 0  # lines the ledger made DUPLICATE
+        self.changes = 0  # lines the ledger made REVIEW (changed since an earlier run)
+        self.without_id: list[int] = []  # rows of lines without a claim id (the first few)
+        self.without_id_count = 0
+
+    def look_ahead(self, rows: list[tuple[int, dict[bytes, bytes]]]) -> None:
+        """Read the standing lines of the claim ids of ``rows`` (about to be decided) at once."""
+        fields, letters = self.fields, self.claim_letters
+        keys = []
+        for number, cells in rows:
+            raw = cells.get(letters) if letters else None
+            if fields.fills and number in fields.fills:
+                raw = fields.raw(number, cells, "claim_id")
+            if raw is not None:
+                value = fields.reader.decode(raw)
+                key = id_key(value.strip() if type(value) is str else value)
+                if key is not None:
+                    keys.append(key)
+        self.record.prefetch(keys)
+
+    def check(self, key: tuple[str, str], row: int, entry: DecidedLine) -> Verdict | None:
+        """The cross-run verdict for a line that is no in-run duplicate (None: no line of its
+        claim and part counts in the ledger); counted when it changes the line."""
+        labels = entry.labels
+        verdict = self.record.check(key, row, labels[0], entry.refund, labels[4] or None)
+        if verdict is not None:
+            if verdict.rule == DUPLICATE_RULE:
+                self.duplicates += 1
+            elif verdict.rule == CHANGED_RULE:
+                self.changes += 1
+        return verdict
+
+    def add(
+        self,
+        row: int,
+        cells: dict[bytes, bytes],
+        raw_date: bytes | None,
+        claim_id: str | None,
+        key: tuple[str, str] | None,
+        entry: DecidedLine,
+        verdict: Verdict | None = None,
+    ) -> None:
+        """Record a line as decided (``verdict``: the standing line it was judged against)."""
+        decision = entry.ledger_id
+        if decision is None:
+            decision = entry.ledger_id = self._decision(entry, *entry.labels, entry.refund)
+        counts, earlier = True, None
+        if verdict is not None:
+            counts, earlier = verdict.counts, verdict.earlier_line
+        self._line(row, cells, raw_date, claim_id, key, decision, counts, earlier)
+
+    def add_changed(
+        self,
+        row: int,
+        cells: dict[bytes, bytes],
+        raw_date: bytes | None,
+        claim_id: str | None,
+        key: tuple[str, str] | None,
+        entry: DecidedLine,
+        changed: tuple[str, str, str, int | None],
+    ) -> None:
+        """Record a line made DUPLICATE (in this run, or by the ledger) or REVIEW: ``changed`` is
+        its (status, explanation, rule, earlier line); it has no refund and does not count."""
+        status, explanation, rule, earlier = changed
+        labels = entry.labels
+        decision = self._decision(
+            entry, status, *labels[1:4], "", None, explanation=explanation, rule=rule
+        )
+        self._line(row, cells, raw_date, claim_id, key, decision, False, earlier)
+
+    def _decision(
+        self, entry: DecidedLine, status, grade, part, issue, resolution, refund, **changed
+    ) -> int:
+        return self.record.decision(
+            issue or None,
+            part or None,
+            part_key(entry.part_key),
+            grade or None,
+            resolution or None,
+            status,
+            refund,
+            self.currency,
+            changed.get("rule", entry.rule),
+            entry.version,
+            changed.get("explanation", entry.reason),
+        )
+
+    def _line(self, row, cells, raw_date, claim_id, key, decision, counts, earlier) -> None:
+        if key is None:
+            self.without_id_count += 1
+            if len(self.without_id) < NAMED_ROWS:
+                self.without_id.append(row)
+        date = self.dates.get(raw_date, "")
+        if date == "":
+            date = self._date(raw_date)
+        order = None
+        if self.order_letters:
+            raw_order = cells.get(self.order_letters)
+            if self.fields.fills and row in self.fields.fills:
+                raw_order = self.fields.raw(row, cells, "order")
+            order = None if raw_order is None else cell_text(self.value(raw_order))
+        claim_key = None if key is None else key[0]
+        self.record.add(row, claim_id, claim_key, order, date, decision, counts, earlier)
+
+    def _date(self, raw: bytes | None) -> str | None:
+        """The claim date as ISO text (None when empty or unreadable: the line says so)."""
+        try:
+            date = parse_date(self.value(raw))
+        except ClaimsError:
+            date = None
+        if len(self.dates) > _DATES_KEPT:
+            self.dates.clear()
+        iso = self.dates[raw] = None if date is None else date.isoformat()
+        return iso
+
+    def warnings(self) -> list[str]:
+        """A file recorded before (same SHA-256), and lines that cannot be checked across runs."""
+        found = []
+        if self.record.recorded_in is not None:
+            found.append(
+                f"Already recorded in the ledger by run {self.record.recorded_in} (same "
+                "SHA-256): its lines are recognised as themselves and not counted again."
+            )
+        if self.without_id_count:
+            rows = ", ".join(str(row) for row in self.without_id)
+            more = ", …" if self.without_id_count > NAMED_ROWS else ""
+            found.append(
+                f"{self.without_id_count} line(s) without a claim id (rows {rows}{more}) are "
+                "recorded in the ledger but cannot be checked against earlier runs."
+            )
+        return found
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "cross_run_duplicates": self.duplicates,
+            "cross_run_changes": self.changes,
+            "lines_without_claim_id": self.without_id_count,
+        }
+
+
+def ledger_pairs(run: LedgerRun | None, counts: dict[str, int]) -> tuple[tuple[str, object], ...]:
+    """The Summary sheet's ledger rows: which file and run, and what the ledger changed."""
+    if run is None:
+        return ()
+    return (
+        ("Ledger", str(run.ledger.path)),
+        ("Ledger run", run.id),
+        ("Cross-run duplicates", counts.get("cross_run_duplicates", 0)),
+        ("Cross-run changes (REVIEW)", counts.get("cross_run_changes", 0)),
+        ("Lines without claim id", counts.get("lines_without_claim_id", 0)),
+    )
+
+
+def add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
+    for name, value in counts.items():
+        total[name] = total.get(name, 0) + value
+
+
+def run_options(
+    items: Sequence[object], output, output_dir, sheet, header_map, in_place, force, policy
+) -> dict:
+    """The options a run records in the ledger when the caller gives none (the command line
+    gives its own)."""
+    return {
+        "inputs": [str(item) for item in items],
+        "output": None if output is None else str(output),
+        "output_dir": None if output_dir is None else str(Path(output_dir)),
+        "sheet": sheet,
+        "map": {k: list(v) for k, v in (header_map or {}).items()},
+        "in_place": in_place,
+        "force": force,
+        "policy": policy.path,
+    }
+
+
+__all__ = ["NAMED_ROWS", "CrossRun", "DecidedLine", "add_counts", "ledger_pairs", "run_options"]
