@@ -30,6 +30,10 @@ COMMANDS = sorted(_commands(main))
 def test_the_commands_are_the_documented_set():
     assert [" ".join(c) for c in COMMANDS] == [
         "decide",
+        "ledger export",
+        "ledger runs",
+        "ledger show",
+        "ledger void",
         "lite",
         "policy check",
         "policy show",
