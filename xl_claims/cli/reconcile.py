@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
 import click
 
-from xl_claims.cli.app import main, open_policy, policy_option
+from xl_claims.cli.app import main, open_ledger, open_policy, policy_option
 from xl_claims.core.errors import ClaimsError, UsageError
+from xl_claims.ledger import LedgerHistory
 
 
 @main.command("reconcile", short_help="Reconcile computed refunds with payment exports.")
-@click.argument("claims", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("claims", nargs=-1, type=click.Path(dir_okay=False))
 @click.option(
     "--payments",
     multiple=True,
@@ -37,10 +39,16 @@ from xl_claims.core.errors import ClaimsError, UsageError
     help="Extra header spelling; FIELD= switches a claim field off.",
 )
 @policy_option
+@click.option(
+    "--ledger",
+    "ledger_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Claims ledger: its lines of the period, and earlier lines still owed (carried over).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def reconcile_command(
     claims, payments, output, force, period_from, period_to, tolerance, mappings, policy_path,
-    as_json,
+    ledger_path, as_json,
 ) -> None:  # fmt: skip
     """Match computed refunds in CLAIMS with the refunds in payment exports; write a report.
 
@@ -49,28 +57,33 @@ def reconcile_command(
     xl-claims reconcile claims-2026-03.xlsx --payments shopify-payments.csv \\
         --payments paypal-activity.csv --from 2026-03-01 --to 2026-03-31 -o march.xlsx
 
+    With --ledger FILE the claim lines come from the claims ledger (CLAIMS are then optional).
+
     Exit code 0 when everything matches within tolerance, 1 when there are findings, 2 for
     usage errors, 3 when an input could not be read (the report says it is incomplete).
     """
     from xl_claims.reconcile import run_reconciliation, summary_dict, summary_text
 
     policy = open_policy(policy_path)
-    try:
-        result, report = run_reconciliation(
-            claims,
-            payments,
-            output,
-            policy,
-            period_from=period_from.date() if period_from else None,
-            period_to=period_to.date() if period_to else None,
-            tolerance=tolerance,
-            mappings=mappings,
-            force=force,
-        )
-    except UsageError as exc:
-        raise click.UsageError(str(exc)) from None
-    except ClaimsError as exc:
-        raise click.ClickException(str(exc)) from None
+    with contextlib.ExitStack() as stack:
+        ledger = None if ledger_path is None else stack.enter_context(open_ledger(ledger_path))
+        try:
+            result, report = run_reconciliation(
+                claims,
+                payments,
+                output,
+                policy,
+                period_from=period_from.date() if period_from else None,
+                period_to=period_to.date() if period_to else None,
+                tolerance=tolerance,
+                mappings=mappings,
+                force=force,
+                ledger=None if ledger is None else LedgerHistory(ledger),
+            )
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
+        except ClaimsError as exc:
+            raise click.ClickException(str(exc)) from None
     for problem in result.problems:
         click.echo(f"Error: {problem}", err=True)
     if as_json:

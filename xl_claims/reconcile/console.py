@@ -34,6 +34,14 @@ def summary_text(rec: Reconciliation, report: str | os.PathLike | None = None) -
     ]
     if rec.changed:
         lines.append(f"Stored computed values changed on {rec.changed} line(s)")
+    if rec.ledger is not None:
+        found = rec.ledger.to_dict()
+        lines.append(
+            f"Ledger {rec.ledger.path}: {found['lines_in_period']} line(s) in the period, "
+            f"{found['carried_over']} carried over ({rec.carried_open_total:.2f} {currency} "
+            f"still open); cross-run duplicates {found['cross_run_duplicates']}, changes "
+            f"{found['cross_run_changes']}"
+        )
     lines.extend(f"Warning: {text}" for text in warnings(rec))
     if report is not None:
         lines.append(f"Report: {report}")
@@ -69,6 +77,9 @@ def summary_dict(rec: Reconciliation, report: str | os.PathLike | None = None) -
         "open_at_period_end": str(rec.open_total),
         "statuses": {status: totals[status].count for status in STATUSES},
         "stored_values_changed": rec.changed,
+        "ledger": None
+        if rec.ledger is None
+        else {**rec.ledger.to_dict(), "carried_over_open": str(rec.carried_open_total)},
         "duplicate_payment_rows": rec.duplicate_payment_rows,
         "before_policy_lines": rec.before_policy,
         "findings": rec.findings,

@@ -71,6 +71,7 @@ class ClaimLine:
     duplicate_of: str | None = None  # "row 3" / "other.xlsx row 3": the first line of its claim
     #: and part; the line is listed but counted there
     stored: Mapping[str, object] | None = field(default=None, repr=False)  # on file, if processed
+    carried_from: str | None = None  # "2026-03": a ledger line of an earlier period, still owed
 
     @property
     def grade(self) -> str | None:

@@ -21,6 +21,7 @@ from xl_claims.core.cache import DecisionCache
 from xl_claims.core.errors import ClaimsError
 from xl_claims.core.files import file_sha256
 from xl_claims.core.policy import Policy
+from xl_claims.reconcile.carry import ClaimsHistory, LedgerLines, carry_over, read_ledger_lines
 from xl_claims.reconcile.claims import mark_duplicates, read_claim_lines
 from xl_claims.reconcile.dedupe import PaymentEvents
 from xl_claims.reconcile.match import match
@@ -48,7 +49,7 @@ EXIT_SETTLED, EXIT_FINDINGS, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 class InputFile:
     """One input as the Summary lists it: what it is, its SHA-256 and what was read."""
 
-    role: str  # "claims" or "payments"
+    role: str  # "claims", "payments" or "ledger"
     path: str
     sha256: str | None
     kind: str  # "claims", "claims (processed)", "Shopify Payments", "PayPal", ...
@@ -87,6 +88,7 @@ class Reconciliation:
     grade_order: list[str] = field(default_factory=list)  # the policy's grades, for the pivot
     warnings: list[str] = field(default_factory=list)
     first_policy: str | None = None  # "AS-2026.1, in force from 2026-01-01"
+    ledger: LedgerLines | None = None  # what came from the claims ledger, when one was given
 
     @property
     def tolerance(self) -> Decimal:
@@ -190,6 +192,13 @@ class Reconciliation:
         return sum((amount for _, amount, _ in self.open_items() if amount is not None), ZERO)
 
     @property
+    def carried_open_total(self) -> Decimal:
+        """The part of ``open_total`` carried over from earlier periods (ledger lines)."""
+        return sum(
+            (a for r, a, _ in self.open_items() if a is not None and r.line.carried_from), ZERO
+        )
+
+    @property
     def findings(self) -> int:
         """Lines and refunds that need someone's attention; 0 means exit code 0."""
         lines = sum(
@@ -230,6 +239,7 @@ class _Reading:
     outside: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
     digests: dict[tuple[str, str], str] = field(default_factory=dict)
+    earlier: list[Payment] | None = None  # refunds outside the period, for the carry-over
 
     def entry(self, role: str, path: str | os.PathLike) -> InputFile | None:
         """The input's entry, or None (with a warning) when the same file was given already."""
@@ -262,14 +272,20 @@ def reconcile(
     period_to: dt.date | None = None,
     tolerance: Decimal = DEFAULT_TOLERANCE,
     header_map: Mapping[str, Sequence[str]] | None = None,
+    ledger: ClaimsHistory | None = None,
 ) -> Reconciliation:
-    """Read, recompute, match and total; a file that cannot be read is listed as missing."""
+    """Read, recompute, match and total; a file that cannot be read is listed as missing. A
+    claims ``ledger``'s lines come first, with the earlier ones still owed (``carry``)."""
     reading = _Reading(period_from, period_to)
     with paused_gc():
+        found = None if ledger is None else _ledger_input(ledger, reading)
         lines = _read_claims(claims, policy, header_map, reading)
-        mark_duplicates(lines)
         recorded = {i for line in lines for i in line.refund_ids}
         refunds = _read_payments(payments, policy, header_map, reading, recorded)
+        if found is not None:
+            lines = [*found.period, *carry_over(found, reading.earlier or [], tolerance), *lines]
+            reading.inputs[0].used += found.carried
+        mark_duplicates(lines)
         matching = match(lines, refunds, tolerance)
     versions = sorted({line.policy_version for line in lines}) or [policy.latest.id]
     first = policy.versions[0]
@@ -287,8 +303,20 @@ def reconcile(
         grade_order=list(dict.fromkeys(g for v in policy.versions for g in v.grades)),
         warnings=reading.warnings,
         first_policy=f"{first.id}, in force from {first.effective_from.isoformat()}",
+        ledger=found,
     )
     return result
+
+
+def _ledger_input(ledger: ClaimsHistory, reading: _Reading) -> LedgerLines:
+    """The ledger's lines, listed first among the inputs; refunds outside the period are kept
+    from now on (those before it settle the lines carried over)."""
+    found = read_ledger_lines(ledger, reading.period_from, reading.period_to)
+    entry = InputFile("ledger", found.path, None, "claims ledger", found.read, len(found.period))
+    reading.inputs.append(entry)
+    reading.outside["claim lines"] += found.outside
+    reading.earlier = []
+    return found
 
 
 def _read_claims(claims, policy: Policy, header_map, reading: _Reading) -> list[ClaimLine]:
@@ -353,6 +381,8 @@ def _read_payments(payments, policy: Policy, header_map, reading: _Reading, reco
                 refunds.append(payment)
             else:
                 reading.outside["refunds"] += 1
+                if reading.earlier is not None:
+                    reading.earlier.append(payment)
     return refunds
 
 

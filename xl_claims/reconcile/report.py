@@ -29,7 +29,7 @@ CLAIM_COLUMNS = (
     "File", "Sheet", "Row", "Claim ID", "Order", "Claim date", "Issue", "Part", "Grade", "Status",
     "Resolution", "Computed", "Paid", "Difference", "Currency", "Refund currency",
     "Match status", "Match rule", "Refund IDs", "Paid date", "Policy version",
-    "Stored vs recomputed", "Reviewer note",
+    "Stored vs recomputed", "Reviewer note", "Carried from",
 )  # fmt: skip
 UNMATCHED_COLUMNS = (
     "File", "Row", "Format", "Type", "Refund ID", "Order", "Claim reference", "Date", "Amount",
@@ -37,7 +37,7 @@ UNMATCHED_COLUMNS = (
 )  # fmt: skip
 OPEN_COLUMNS = (
     "File", "Sheet", "Row", "Claim ID", "Order", "Claim date", "Part", "Status", "Match status",
-    "Computed", "Paid", "Open amount", "Currency", "Reason", "Reviewer note",
+    "Computed", "Paid", "Open amount", "Currency", "Reason", "Reviewer note", "Carried from",
 )  # fmt: skip
 PIVOT_COLUMNS = ("Claim lines", "Computed", "Paid", "Difference")
 NO_CLAIM_ROW = "(paid without claim)"
@@ -65,6 +65,7 @@ _CLAIM_WIDTHS = (
     12,
     40,
     30,
+    12,
 )
 
 
@@ -84,7 +85,7 @@ def write_report(rec: Reconciliation, path: str | os.PathLike) -> Path:
             "Open at period end",
             _open_rows(rec),
             OPEN_COLUMNS,
-            (24, 14, 6, 14, 10, 11, 30, 12, 14, 12, 12, 12, 9, 50, 30),
+            (24, 14, 6, 14, 10, 11, 30, 12, 14, 12, 12, 12, 9, 50, 30, 12),
         ),
         _pivot(rec, "By grade", "Grade", lambda r: r.line.grade, rec.grade_order),
         _pivot(rec, "By part", "Part", lambda r: r.line.part),
@@ -125,6 +126,8 @@ def summary_rows(rec: Reconciliation, target: Path) -> Iterator[Sequence[Cell]]:
     yield ["Policy version(s)", ", ".join(rec.policy_versions)]
     yield ["Generated (UTC)", dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)]
     yield ["Report file", target.name]
+    if rec.ledger is not None:
+        yield ["Ledger", rec.ledger.path]
     yield []
     yield [Text("Inputs", bold=True)]
     yield [
@@ -134,7 +137,7 @@ def summary_rows(rec: Reconciliation, target: Path) -> Iterator[Sequence[Cell]]:
     for entry in rec.inputs:
         yield [
             entry.role, Path(entry.path).name, entry.kind, entry.rows, entry.used,
-            entry.problem, entry.sha256 or "(unreadable)",
+            entry.problem, entry.sha256 or ("-" if entry.role == "ledger" else "(unreadable)"),
         ]  # fmt: skip
     yield []
     yield from _totals_rows(rec)
@@ -154,6 +157,7 @@ def summary_rows(rec: Reconciliation, target: Path) -> Iterator[Sequence[Cell]]:
         ("Refunds outside the period", rec.outside_period["refunds"], None),
         ("Payment rows that are not refunds (ignored)", sum(rec.skipped.values()), skipped),
         ("Problems (unreadable files and rows)", len(rec.problems), None),
+        *(() if rec.ledger is None else rec.ledger.labelled()),
     ):  # fmt: skip
         yield [name, value, detail]
     for problem in rec.problems:
@@ -176,6 +180,8 @@ def _totals_rows(rec: Reconciliation) -> Iterator[Sequence[Cell]]:
         if currency != money:
             yield [f"Total paid in {currency} (not converted)", Money(amount, currency)]
     yield ["Open at period end", Money(rec.open_total, money)]
+    if rec.ledger is not None:
+        yield ["of which carried over from earlier periods", Money(rec.carried_open_total, money)]
     yield []
     yield [Text(h, bold=True) for h in ("Match status", "Count", "Computed", "Paid", "Difference")]
     totals = rec.by_status()
@@ -211,7 +217,7 @@ def _claim_rows(rec: Reconciliation) -> Iterator[Sequence[Cell]]:
             _money(result.difference, line.currency),
             line.currency, refund_currency, result.status or None, result.rule,
             ", ".join(result.refund_ids) or None, result.paid_date, line.policy_version,
-            line.changed, None,
+            line.changed, None, line.carried_from,
         ]  # fmt: skip
 
 
@@ -231,7 +237,7 @@ def _open_rows(rec: Reconciliation) -> Iterator[Sequence[Cell]]:
             line.source, line.sheet, line.row, line.claim_id, line.order, line.date, line.part,
             line.status, result.status, _money(line.computed, line.currency),
             _money(result.paid, result.refund_currency or line.currency),
-            _money(amount, line.currency), line.currency, reason, None,
+            _money(amount, line.currency), line.currency, reason, None, line.carried_from,
         ]  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from xl_claims.core.errors import ClaimsError, UsageError
 from xl_claims.core.files import refuse_existing
 from xl_claims.core.policy import Policy
 from xl_claims.core.table import parse_header_map
+from xl_claims.reconcile.carry import ClaimsHistory
 from xl_claims.reconcile.reconciliation import Reconciliation, reconcile
 from xl_claims.reconcile.report import write_report
 
@@ -63,11 +64,15 @@ def run_reconciliation(
     tolerance: str = "0.01",
     mappings: Sequence[str] = (),
     force: bool = False,
+    ledger: ClaimsHistory | None = None,
 ) -> tuple[Reconciliation, Path]:
     """Check the options, reconcile, write the report; return the result and the report's path.
 
     Raises ``UsageError`` for options that cannot work and ``OutputError`` when the report
-    cannot be written; unreadable inputs are part of the result (``exit_code`` 3)."""
+    cannot be written; unreadable inputs are part of the result (``exit_code`` 3). With a claims
+    ``ledger`` (``carry``), ``claims`` may be empty."""
+    if not claims and ledger is None:
+        raise UsageError("give the CLAIMS files, or --ledger FILE, or both.")
     limit = parse_tolerance(tolerance)
     if period_from and period_to and period_from > period_to:
         raise UsageError(f"--from {period_from} is after --to {period_to}.")
@@ -75,7 +80,8 @@ def run_reconciliation(
         header_map = parse_header_map(mappings)
     except ClaimsError as exc:
         raise UsageError(f"Invalid value for --map: {exc}") from None
-    target = check_report_path(output, [*claims, *payments], force)
+    ledger_path = [] if ledger is None else [ledger.path]
+    target = check_report_path(output, [*claims, *payments, *ledger_path], force)
     result = reconcile(
         claims,
         payments,
@@ -84,6 +90,7 @@ def run_reconciliation(
         period_to=period_to,
         tolerance=limit,
         header_map=header_map,
+        ledger=ledger,
     )
     return result, write_report(result, target)
 
