@@ -77,8 +77,9 @@ PARTS = [
 ]
 
 
-def generate_inline(path: Path, rows: int, seed: int = 11) -> None:
-    """The export with inline strings, written by XlsxWriter in constant-memory mode."""
+def generate_inline(path: Path, rows: int, seed: int = 11, first_id: int = 100000) -> None:
+    """The export with inline strings, written by XlsxWriter in constant-memory mode; claim ids
+    count up from ``first_id``."""
     import xlsxwriter
 
     rng = random.Random(seed)
@@ -95,7 +96,7 @@ def generate_inline(path: Path, rows: int, seed: int = 11) -> None:
     for n in range(rows):
         price = round(rng.uniform(80, 400), 2)
         texts = [
-            f"C-{100000 + n}",
+            f"C-{first_id + n}",
             f"SO-{500000 + n // 2}",
             None,
             f"Customer {rng.randrange(5000)}",

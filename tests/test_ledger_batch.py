@@ -282,3 +282,40 @@ def test_the_run_summary_names_the_ledger_and_a_failed_file_is_recorded_with_its
         "SELECT name, sheet, error IS NOT NULL FROM inputs WHERE run_id = 2 ORDER BY id"
     ).fetchall() == [("b.csv", "b", 0), ("c.xlsx", None, 1)]
     assert result.exit_code() == 1
+
+
+def test_every_reference_in_the_ledger_points_at_a_row_after_runs_of_every_kind(
+    tmp_path, ledger, policy
+):
+    """Foreign keys are not enforced row by row (schema.connect says why): the code that writes
+    must keep them. Runs of each kind (new lines, a duplicate, a changed line, the same file
+    again, a void, a failed file) leave no reference dangling."""
+    week1 = week(tmp_path, "week1.csv", "CLM-1,#1,2026-02-27,Breakage,Weapon (large),,1")
+    week2 = week(
+        tmp_path,
+        "week2.csv",
+        "CLM-1,#1,2026-02-27,Breakage,Weapon (large),,1",
+        "CLM-2,#2,2026-03-01,Breakage,Weapon (small),,1",
+    )
+    week3 = week(tmp_path, "week3.csv", "CLM-2,#2,2026-03-01,Breakage,Weapon (small),Low,1")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    process(week1, ledger, MONDAY, policy)
+    process(week2, ledger, NEXT_MONDAY, policy)
+    process(week2, ledger, NEXT_MONDAY + dt.timedelta(days=1), policy)
+    process(week3, ledger, NEXT_MONDAY + dt.timedelta(days=2), policy)
+    with Ledger(ledger) as book:
+        void_run(book, 2, "wrong export", NEXT_MONDAY + dt.timedelta(days=3))
+    process_files(
+        [week1, broken],
+        policy=policy,
+        output_dir=tmp_path / "out",
+        ledger=ledger,
+        now=NEXT_MONDAY + dt.timedelta(days=4),
+    )
+    with sqlite3.connect(ledger) as connection:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        rules = {rule for (rule,) in connection.execute("SELECT rule FROM decisions")}
+        errors = connection.execute("SELECT COUNT(*) FROM inputs WHERE error IS NOT NULL")
+        assert errors.fetchone() == (1,)
+    assert {"duplicate.earlier-run", "review.changed-since-run"} <= rules

@@ -16,13 +16,14 @@ from typing import Protocol
 
 from xl_claims.core.errors import ClaimsError
 from xl_claims.core.table import part_key
-from xl_claims.core.values import cell_text, id_key, parse_date
+from xl_claims.core.values import cell_text, parse_date
 from xl_claims.ledger import CHANGED_RULE, DUPLICATE_RULE, FileRecord, LedgerRun, Verdict
 from xl_claims.workbook.claimrows import ClaimFields
 
 #: Rows of lines without a claim id named in the warning (then "…").
 NAMED_ROWS = 10
 _DATES_KEPT = 10_000
+_UNREAD = object()  # a date not met yet
 
 
 class DecidedLine(Protocol):
@@ -51,32 +52,26 @@ class CrossRun:
         self.fields = fields
         self.currency = currency
         self.value = fields.reader.value
-        self.claim_letters = fields.letters.get("claim_id")
+        self.decode = fields.reader.decode
+        self.fills = fields.fills
         self.order_letters = fields.letters.get("order")
         self.dates: dict[object, str | None] = {}
         self.duplicates = 0  # lines the ledger made DUPLICATE
         self.changes = 0  # lines the ledger made REVIEW (changed since an earlier run)
         self.without_id: list[int] = []  # rows of lines without a claim id (the first few)
         self.without_id_count = 0
+        # False: the ledger holds no line of an earlier run (a new one): nothing to look up
+        self.looks_up = record.run.earlier_lines
 
-    def look_ahead(self, rows: list[tuple[int, dict[bytes, bytes]]]) -> None:
-        """Read the standing lines of the claim ids of ``rows`` (about to be decided) at once."""
-        fields, letters = self.fields, self.claim_letters
-        keys = []
-        for number, cells in rows:
-            raw = cells.get(letters) if letters else None
-            if fields.fills and number in fields.fills:
-                raw = fields.raw(number, cells, "claim_id")
-            if raw is not None:
-                value = fields.reader.decode(raw)
-                key = id_key(value.strip() if type(value) is str else value)
-                if key is not None:
-                    keys.append(key)
-        self.record.prefetch(keys)
+    def prefetch(self, claim_keys: list[str]) -> None:
+        """Read the standing lines of these claim ids (about to be decided) at once."""
+        self.record.prefetch(claim_keys)
 
     def check(self, key: tuple[str, str], row: int, entry: DecidedLine) -> Verdict | None:
         """The cross-run verdict for a line that is no in-run duplicate (None: no line of its
         claim and part counts in the ledger); counted when it changes the line."""
+        if not self.looks_up:
+            return None
         labels = entry.labels
         verdict = self.record.check(key, row, labels[0], entry.refund, labels[4] or None)
         if verdict is not None:
@@ -100,10 +95,11 @@ class CrossRun:
         decision = entry.ledger_id
         if decision is None:
             decision = entry.ledger_id = self._decision(entry, *entry.labels, entry.refund)
-        counts, earlier = True, None
-        if verdict is not None:
+        if verdict is None:
+            self._append(row, cells, raw_date, claim_id, key, decision, True, None)
+        else:
             counts, earlier = verdict.counts, verdict.earlier_line
-        self._line(row, cells, raw_date, claim_id, key, decision, counts, earlier)
+            self._append(row, cells, raw_date, claim_id, key, decision, counts, earlier)
 
     def add_changed(
         self,
@@ -122,7 +118,30 @@ class CrossRun:
         decision = self._decision(
             entry, status, *labels[1:4], "", None, explanation=explanation, rule=rule
         )
-        self._line(row, cells, raw_date, claim_id, key, decision, False, earlier)
+        self._append(row, cells, raw_date, claim_id, key, decision, False, earlier)
+
+    def _append(self, row, cells, raw_date, claim_id, key, decision, counts, earlier) -> None:
+        """The line into the recording's batch, with its order and claim date as text. Runs for
+        every line of the run: written for speed (``FileRecord.add`` inlined)."""
+        if key is None:
+            self._without_id(row)
+        date = self.dates.get(raw_date, _UNREAD)
+        if date is _UNREAD:
+            date = self._date(raw_date)
+        order = None
+        if self.order_letters is not None:
+            raw = cells.get(self.order_letters)
+            if self.fills and row in self.fills:
+                raw = self.fields.raw(row, cells, "order")
+            if raw is not None:
+                value = self.decode(raw)
+                order = (value.strip() or None) if type(value) is str else cell_text(value)
+        record = self.record
+        values = record.values
+        values += (row, claim_id, None if key is None else key[0], order, date, decision, counts,
+                   earlier)  # fmt: skip
+        if len(values) >= record.limit:
+            record.flush()
 
     def _decision(
         self, entry: DecidedLine, status, grade, part, issue, resolution, refund, **changed
@@ -141,22 +160,10 @@ class CrossRun:
             changed.get("explanation", entry.reason),
         )
 
-    def _line(self, row, cells, raw_date, claim_id, key, decision, counts, earlier) -> None:
-        if key is None:
-            self.without_id_count += 1
-            if len(self.without_id) < NAMED_ROWS:
-                self.without_id.append(row)
-        date = self.dates.get(raw_date, "")
-        if date == "":
-            date = self._date(raw_date)
-        order = None
-        if self.order_letters:
-            raw_order = cells.get(self.order_letters)
-            if self.fields.fills and row in self.fields.fills:
-                raw_order = self.fields.raw(row, cells, "order")
-            order = None if raw_order is None else cell_text(self.value(raw_order))
-        claim_key = None if key is None else key[0]
-        self.record.add(row, claim_id, claim_key, order, date, decision, counts, earlier)
+    def _without_id(self, row: int) -> None:
+        self.without_id_count += 1
+        if len(self.without_id) < NAMED_ROWS:
+            self.without_id.append(row)
 
     def _date(self, raw: bytes | None) -> str | None:
         """The claim date as ISO text (None when empty or unreadable: the line says so)."""

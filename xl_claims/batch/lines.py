@@ -19,8 +19,8 @@ from xl_claims.core.errors import ClaimsError
 from xl_claims.core.model import Decision, Status
 from xl_claims.core.policy import Policy
 from xl_claims.core.rows import DuplicateTracker, LineRef, duplicate_reason, duplicate_values
-from xl_claims.core.table import computed_values, decide_values, duplicate_key
-from xl_claims.core.values import cell_text, is_blank, parse_date
+from xl_claims.core.table import computed_values, decide_values, duplicate_key, part_key
+from xl_claims.core.values import cell_text, id_key, is_blank, parse_date
 from xl_claims.workbook.block import BlockCells
 from xl_claims.workbook.claimrows import DECISION_FIELDS, ClaimFields
 from xl_claims.workbook.summary import CHECK_STATUSES
@@ -115,6 +115,7 @@ class SheetRun:
         self.claim_letters = fields.letters.get("claim_id")
         self.fills = fields.fills
         self.decode = fields.reader.decode
+        self.claims: dict[int, tuple] = {}  # row → claim id, its text and key, read ahead
 
     def __call__(self, number: int, cells: dict[bytes, bytes]) -> bytes:
         fields = self.fields
@@ -130,20 +131,13 @@ class SheetRun:
             key = (token, tuple(map(cells.get, fields.decision_letters)))
             known = self.memo.get(key)
             entry = known if known is not None else self._entry(number, cells, key, None)
-        raw_claim = cells.get(self.claim_letters) if self.claim_letters else None
-        if self.fills and number in self.fills:
-            raw_claim = fields.raw(number, cells, "claim_id")
-        claim_id = None if raw_claim is None else self.decode(raw_claim)
-        if type(claim_id) is str:
-            self.chars += len(claim_id)
-            if self.chars > MAX_TEXT_CHARS:
-                raise ClaimsError(
-                    f"{self.file}: refused: its cells hold more than {MAX_TEXT_CHARS:,} characters "
-                    "of text (a shared string repeated in many cells); ask the sender for a clean "
-                    "export."
-                )
-        claim_text = (claim_id.strip() or None) if type(claim_id) is str else cell_text(claim_id)
-        line_key = duplicate_key(claim_text, entry.part_key)
+        found = self.claims.pop(number, None) if self.claims else None
+        if found is None:  # not read ahead
+            claim_id, claim_text = self._read_claim(number, cells)
+            line_key = duplicate_key(claim_text, entry.part_key)
+        else:
+            claim_id, claim_text, claim_key = found
+            line_key = None if claim_key is None else (claim_key, part_key(entry.part_key))
         first = self.tracker.first_for_key(line_key, self.file, self.sheet, number)
         self.lines += 1
         if self.progress is not None and self.lines % self.progress_every == 0:
@@ -155,7 +149,9 @@ class SheetRun:
             return self._changed(entry, number, cells, raw_date, claim_text, line_key, changed)
         ledger = self.ledger
         if ledger is not None:
-            verdict = None if line_key is None else ledger.check(line_key, number, entry)
+            verdict = None
+            if line_key is not None and ledger.looks_up:
+                verdict = ledger.check(line_key, number, entry)
             if verdict is not None and verdict.rule:  # decided in an earlier run
                 changed = (verdict.status, verdict.explanation, verdict.rule, verdict.earlier_line)
                 return self._changed(entry, number, cells, raw_date, claim_text, line_key, changed)
@@ -171,6 +167,36 @@ class SheetRun:
         if entry.to_check:
             self.checks.add((number, claim_text, entry.labels[0], entry.labels[2], entry.reason))
         return str(number).encode().join(entry.template)
+
+    def _read_claim(self, number: int, cells: dict[bytes, bytes]) -> tuple[object, str | None]:
+        """The claim id cell's value and its text (stripped; None when empty)."""
+        raw_claim = cells.get(self.claim_letters) if self.claim_letters else None
+        if self.fills and number in self.fills:
+            raw_claim = self.fields.raw(number, cells, "claim_id")
+        claim_id = None if raw_claim is None else self.decode(raw_claim)
+        if type(claim_id) is str:
+            self.chars += len(claim_id)
+            if self.chars > MAX_TEXT_CHARS:
+                raise ClaimsError(
+                    f"{self.file}: refused: its cells hold more than {MAX_TEXT_CHARS:,} characters "
+                    "of text (a shared string repeated in many cells); ask the sender for a clean "
+                    "export."
+                )
+            return claim_id, claim_id.strip() or None
+        return claim_id, cell_text(claim_id)
+
+    def look_ahead(self, rows: list[tuple[int, dict[bytes, bytes]]]) -> None:
+        """Read the claim ids of the lines about to be decided, so that the claims ledger looks
+        them up at once (``stream_claims``)."""
+        keys = []
+        for number, cells in rows:
+            claim_id, claim_text = self._read_claim(number, cells)
+            claim_key = id_key(claim_text)
+            self.claims[number] = (claim_id, claim_text, claim_key)
+            if claim_key is not None:
+                keys.append(claim_key)
+        if self.ledger is not None:
+            self.ledger.prefetch(keys)
 
     def _changed(
         self, entry: _Entry, row: int, cells, raw_date, claim_text, key, changed: tuple

@@ -135,7 +135,7 @@ def _run_one(
         batch.totals.merge(result.totals)
         if state.recording is not None:
             result.recorded_in = state.recording.recorded_in
-            state.recording.finish()
+            state.recording.finish(result.total)  # what its lines that count add up to
     state.recording = None
     batch.files.append(result)
     if progress is not None:

@@ -99,7 +99,7 @@ def process_workbook(
         run, cross = _sheet_run(state, fields, block, display_name, source.name, forced, sha256)
         totals = run.totals[0]
         assert source.entry.part is not None
-        look_ahead = None if cross is None else cross.look_ahead
+        look_ahead = run.look_ahead if cross is not None and cross.looks_up else None
         writer.streamed[source.entry.part] = lambda write: stream_claims(
             layout, fields, block, editor, write, run, look_ahead
         )

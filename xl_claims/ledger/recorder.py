@@ -16,14 +16,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
-from xl_claims.ledger.rules import DUPLICATE, EarlierLine, Verdict, judge
+from xl_claims.ledger.rules import (
+    CHANGED_RULE,
+    DUPLICATE,
+    DUPLICATE_RULE,
+    EarlierLine,
+    Verdict,
+    judge,
+)
 
 if TYPE_CHECKING:
     from xl_claims.ledger.store import LedgerRun
 
+ZERO = Decimal("0.00")
 #: Lines and decisions written per ``executemany``.
 BATCH = 20_000
 #: Claim ids per look-up query (well under SQLite's 32,766 parameters).
@@ -50,11 +59,15 @@ INSERT INTO decisions (id, issue, part, part_key, grade, resolution, status, ref
     rule, policy_version, explanation)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-_INSERT_LINE = """
+_INSERT_LINES = """
 INSERT INTO lines (input_id, row, claim_id, claim_key, order_id, claim_date, decision_id, counts,
     earlier_line)
-VALUES ({input}, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES {values}
 """
+#: Values of one line (the input's id is written into the statement).
+LINE_FIELDS = 8
+#: Lines per INSERT statement: binding many rows per statement halves the cost of each.
+ROWS_PER_INSERT = 64
 #: Lines of this input that its file's latest earlier recording (same SHA-256 and sheet, a run
 #: not void) holds already, decided the same (status, refund, rule).
 _REPEATS = """
@@ -96,6 +109,33 @@ class LedgerLine(NamedTuple):
     explanation: str
 
 
+@dataclass
+class RecordCounts:
+    """What a file (then a run) recorded: lines, the exact refund of those that count, the lines
+    the ledger made DUPLICATE or REVIEW. Counted as the lines are written, not read back."""
+
+    lines: int = 0
+    refund_total: Decimal = ZERO
+    duplicates: int = 0
+    changes: int = 0
+
+    def add(self, refund: str | None, rule: str, counts: int, lines: int) -> None:
+        """``lines`` lines with this refund (exact text), rule and ``counts`` flag."""
+        self.lines += lines
+        if counts and refund is not None:
+            self.refund_total += Decimal(refund) * lines
+        if rule == DUPLICATE_RULE:
+            self.duplicates += lines
+        elif rule == CHANGED_RULE:
+            self.changes += lines
+
+    def merge(self, other: RecordCounts, sign: int = 1) -> None:
+        self.lines += sign * other.lines
+        self.refund_total += sign * other.refund_total
+        self.duplicates += sign * other.duplicates
+        self.changes += sign * other.changes
+
+
 class FileRecord:
     """The recording of one input: its cross-run look-ups, its lines, its savepoint."""
 
@@ -109,9 +149,14 @@ class FileRecord:
         self.recorded_in: int | None = None  # the latest run that recorded this same file
         self.standing: dict[tuple[str, str], EarlierLine] = {}
         self.covered: set[str] = set()  # claim keys whose standing lines are in ``standing``
-        self.lines: list[tuple] = []
+        self.counts = RecordCounts()
+        self.values: list = []  # the lines not written yet, LINE_FIELDS values each
+        self.limit = BATCH * LINE_FIELDS
+        self.refund_total = ZERO  # of the lines that count: ``finish`` is told it, or adds them
         self.decisions: list[tuple] = []
-        self.insert_line = _INSERT_LINE.format(input=int(input_id))
+        row = f"({int(input_id)}, {', '.join('?' * LINE_FIELDS)})"
+        self.insert_line = _INSERT_LINES.format(values=row)
+        self.insert_lines = _INSERT_LINES.format(values=", ".join([row] * ROWS_PER_INSERT))
         self.connection = run.ledger.connection
         with run.ledger.guard():
             self.connection.execute("SAVEPOINT input")
@@ -188,6 +233,10 @@ class FileRecord:
     ) -> int:
         """A new ``decisions`` row (written with the next batch of lines); returns its id."""
         number = self.run.new_decision_id()
+        if rule == DUPLICATE_RULE:  # a decision of its own for each such line
+            self.counts.duplicates += 1
+        elif rule == CHANGED_RULE:
+            self.counts.changes += 1
         self.decisions.append(
             (number, issue, part, part_key, grade, resolution, status, money_text(refund),
              currency, rule, policy_version, explanation)
@@ -205,9 +254,11 @@ class FileRecord:
         counts: bool,
         earlier: int | None,
     ) -> None:
-        """One line (``decision``: an id from ``decision``), written in batches."""
-        self.lines.append((row, claim_id, claim_key, order, claim_date, decision, counts, earlier))
-        if len(self.lines) >= BATCH:
+        """One line (``decision``: an id from ``decision``), written in batches (the batch
+        appends to ``values`` itself, then flushes at ``limit``)."""
+        values = self.values
+        values += (row, claim_id, claim_key, order, claim_date, decision, counts, earlier)
+        if len(values) >= self.limit:
             self.flush()
 
     def add_line(self, line: LedgerLine, currency: str, verdict: Verdict | None = None) -> None:
@@ -219,21 +270,37 @@ class FileRecord:
         counts = line.status != DUPLICATE if verdict is None else verdict.counts
         earlier = None if verdict is None else verdict.earlier_line
         date = None if line.claim_date is None else line.claim_date.isoformat()
+        if counts and line.refund is not None:
+            self.refund_total += line.refund
         self.add(
             line.row, line.claim_id, line.claim_key, line.order, date, decision, counts, earlier
         )
 
     def flush(self) -> None:
+        """Write the decisions and lines gathered so far (``ROWS_PER_INSERT`` lines a statement,
+        the rest one by one)."""
+        values, size = self.values, LINE_FIELDS * ROWS_PER_INSERT
+        whole = len(values) - len(values) % size
+        self.counts.lines += len(values) // LINE_FIELDS
         with self.run.ledger.guard():
             if self.decisions:
                 self.connection.executemany(_INSERT_DECISION, self.decisions)
-                self.decisions = []
-            if self.lines:
-                self.connection.executemany(self.insert_line, self.lines)
-                self.lines = []
+            if whole:
+                chunks = (values[at : at + size] for at in range(0, whole, size))
+                self.connection.executemany(self.insert_lines, chunks)
+            if whole < len(values):
+                rest = range(whole, len(values), LINE_FIELDS)
+                lines = (values[at : at + LINE_FIELDS] for at in rest)
+                self.connection.executemany(self.insert_line, lines)
+        self.values, self.decisions = [], []
 
-    def finish(self) -> None:
-        """The file is done: its lines are kept (but those the same file recorded before)."""
+    def finish(self, refund_total: Decimal | None = None) -> None:
+        """The file is done: its lines are kept (but those the same file recorded before).
+        ``refund_total``: the exact sum of the refunds of its lines that count, as the caller
+        totalled them (else the sum of the ``add_line`` lines)."""
+        if refund_total is not None:
+            self.refund_total = refund_total
+        self.counts.refund_total = self.refund_total
         self.flush()
         execute = self.connection.execute
         with self.run.ledger.guard():
@@ -243,15 +310,22 @@ class FileRecord:
             )
             if self.recorded_in is not None:
                 where = {"input": self.id, "sha256": self.sha256, "sheet": self.sheet}
-                execute(
-                    f"DELETE FROM lines WHERE id IN (SELECT n.id {_REPEATS})",
-                    {**where, "run": self.run.id},
-                )
+                where["run"] = self.run.id
+                repeated = RecordCounts()
+                for found in execute(
+                    f"SELECT nd.refund, nd.rule, n.counts, COUNT(*) {_REPEATS} "
+                    "GROUP BY nd.refund, nd.rule, n.counts",
+                    where,
+                ):
+                    repeated.add(*found)
+                execute(f"DELETE FROM lines WHERE id IN (SELECT n.id {_REPEATS})", where)
+                self.counts.merge(repeated, -1)
             execute("RELEASE input")
+        self.run.counts.merge(self.counts)
 
     def fail(self, error: str, sha256: str | None = None) -> None:
         """The file failed: nothing of it is kept but its input, with the error."""
-        self.lines, self.decisions, self.standing = [], [], {}
+        self.values, self.decisions, self.standing = [], [], {}
         with self.run.ledger.guard():
             self.connection.execute("ROLLBACK TO input")
             self.connection.execute("RELEASE input")
@@ -269,10 +343,13 @@ def _earlier(found: tuple) -> EarlierLine:
 
 __all__ = [
     "BATCH",
+    "LINE_FIELDS",
     "LOOKUP_KEYS",
+    "ROWS_PER_INSERT",
     "STANDING_SQL",
     "FileRecord",
     "LedgerLine",
+    "RecordCounts",
     "money_text",
     "prefetch_sql",
 ]

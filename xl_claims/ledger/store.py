@@ -22,18 +22,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from xl_claims.ledger.recorder import FileRecord
-from xl_claims.ledger.rules import CHANGED_RULE, DUPLICATE_RULE
+from xl_claims.ledger.recorder import FileRecord, RecordCounts
 from xl_claims.ledger.schema import WAIT_SECONDS, open_connection, translate_errors
 
 ZERO = Decimal("0.00")
-#: A run's lines grouped by what its counts need (few groups: one scan of the run's lines).
-_RUN_LINES = """
-SELECT d.refund, d.rule, l.counts, COUNT(*) FROM lines AS l JOIN decisions AS d
-    ON d.id = l.decision_id
-WHERE l.input_id IN (SELECT id FROM inputs WHERE run_id = ?)
-GROUP BY d.refund, d.rule, l.counts
-"""
 
 
 def utc_text(moment: dt.datetime) -> str:
@@ -109,6 +101,7 @@ class LedgerRun:
     next_input: int = 0
     next_decision: int = 0
     earlier_lines: bool = True  # False: nothing to look up (a new ledger)
+    counts: RecordCounts = field(default_factory=RecordCounts)  # the files kept so far
 
     def start_file(self, name: str, path: str) -> FileRecord:
         """Begin recording one input (a savepoint): see ``recorder.FileRecord``."""
@@ -120,30 +113,22 @@ class LedgerRun:
         return self.next_decision
 
     def finish(self, finished_at: dt.datetime) -> None:
-        """Complete the run's record and commit the run, all of it at once. Its counts are read
-        back from the rows it recorded: lines, the exact total of those that count, the lines
-        the ledger made DUPLICATE or REVIEW."""
-        lines = duplicates = changes = 0
-        total = ZERO
-        execute = self.ledger.connection.execute
+        """Complete the run's record (its counts: ``recorder.RecordCounts``) and commit the run,
+        all of it at once."""
+        counts = self.counts
+        self.lines, self.refund_total = counts.lines, counts.refund_total
         with self.ledger.guard():
-            for refund, rule, counts, number in execute(_RUN_LINES, (self.id,)):
-                lines += number
-                duplicates += number if rule == DUPLICATE_RULE else 0
-                changes += number if rule == CHANGED_RULE else 0
-                if counts and refund is not None:
-                    total += Decimal(refund) * number
-            self.lines, self.refund_total = lines, total
+            execute = self.ledger.connection.execute
             execute(
                 "UPDATE runs SET finished_at = ?, policy_versions = ?, lines = ?, "
                 "refund_total = ?, duplicates = ?, changes = ? WHERE id = ?",
                 (
                     utc_text(finished_at),
                     json.dumps(sorted(self.policy_versions)),
-                    lines,
-                    str(total),
-                    duplicates,
-                    changes,
+                    counts.lines,
+                    str(counts.refund_total),
+                    counts.duplicates,
+                    counts.changes,
                     self.id,
                 ),
             )
