@@ -1,7 +1,8 @@
 """``xl-claims ledger …``: list runs, show a claim's history, export lines, void a run.
 
 Exit codes: 0 done; 1 the ledger cannot be used (missing, damaged, newer, busy), or ``show``
-found no line of the claim; 2 usage errors.
+found no line of the claim; 2 usage errors (an export file that exists, without ``--force``,
+too).
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from pathlib import Path
 
 import click
 
-from xl_claims.cli.app import ledger_option, main, open_ledger
-from xl_claims.core.errors import ClaimsError, LedgerError
+from xl_claims.cli.app import ledger_option, main, open_ledger, reported
 from xl_claims.core.files import refuse_existing
 from xl_claims.ledger import (
     LedgerRow,
@@ -41,11 +41,8 @@ def runs_command(ledger_path: str, as_json: bool) -> None:
     \b
     Example: xl-claims ledger runs --ledger claims-ledger.sqlite
     """
-    with open_ledger(ledger_path) as ledger:
-        try:
-            runs = list_runs(ledger)
-        except LedgerError as exc:
-            raise click.ClickException(str(exc)) from None
+    with open_ledger(ledger_path) as ledger, reported():
+        runs = list_runs(ledger)
     if as_json:
         click.echo(json.dumps([run.to_dict() for run in runs], indent=2))
     else:
@@ -91,11 +88,8 @@ def show_command(ledger_path: str, claim_id: str, as_json: bool) -> None:
     \b
     Example: xl-claims ledger show --claim CLM-1001 --ledger claims-ledger.sqlite
     """
-    with open_ledger(ledger_path) as ledger:
-        try:
-            rows = claim_history(ledger, claim_id)
-        except LedgerError as exc:
-            raise click.ClickException(str(exc)) from None
+    with open_ledger(ledger_path) as ledger, reported():
+        rows = claim_history(ledger, claim_id)
     if not rows:
         raise click.ClickException(f"No line of claim {claim_id!r} in the ledger {ledger_path}.")
     if as_json:
@@ -149,12 +143,10 @@ def export_command(ledger_path: str, date_from, date_to, output: str, force: boo
     end = date_to.date() if date_to else None
     if start and end and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}.")
-    try:
+    with reported():
         refuse_existing(target, force)
-        with open_ledger(ledger_path) as ledger:
-            count = export_ledger(ledger, target, start, end)
-    except ClaimsError as exc:
-        raise click.ClickException(str(exc)) from None
+    with open_ledger(ledger_path) as ledger, reported():
+        count = export_ledger(ledger, target, start, end)
     click.echo(f"Wrote {count} line(s) to {output}")
 
 
@@ -169,11 +161,8 @@ def void_command(ledger_path: str, run: int, reason: str) -> None:
     \b
     Example: xl-claims ledger void 7 --reason "ran on last month's export"
     """
-    with open_ledger(ledger_path) as ledger:
-        try:
-            record = void_run(ledger, run, reason, dt.datetime.now(dt.UTC))
-        except LedgerError as exc:
-            raise click.ClickException(str(exc)) from None
+    with open_ledger(ledger_path) as ledger, reported():
+        record = void_run(ledger, run, reason, dt.datetime.now(dt.UTC))
     click.echo(
         f"Run {record.id} voided at {record.voided_at}: {record.void_reason}. Its "
         f"{record.lines} line(s) no longer count; the next run decides them afresh."

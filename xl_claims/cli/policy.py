@@ -9,8 +9,8 @@ import sys
 
 import click
 
-from xl_claims.cli.app import main, open_policy, policy_option
-from xl_claims.core.errors import ClaimsError, PolicyError
+from xl_claims.cli.app import main, open_policy, policy_option, reported
+from xl_claims.core.errors import PolicyError
 from xl_claims.core.policy import load_policy
 from xl_claims.core.policy_table import POLICY_COLUMNS, policy_rows
 
@@ -57,13 +57,11 @@ def policy_show(fmt: str, version_id: str | None, on_date, policy_path: str | No
     Example: xl-claims policy show --format csv > policy.csv
     """
     policy = open_policy(policy_path)
-    try:
+    with reported():
         if version_id:
             version = policy.version(version_id)
         else:
             version = policy.for_date(on_date.date() if on_date else None)
-    except ClaimsError as exc:
-        raise click.ClickException(str(exc)) from None
     rows = policy_rows(version)
     if fmt == "json":
         payload = {

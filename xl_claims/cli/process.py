@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 
 import click
 
-from xl_claims.cli.app import ledger_option, main, open_policy, policy_option
-from xl_claims.core.errors import ClaimsError, LedgerError, UsageError
+from xl_claims.cli.app import ledger_option, main, open_policy, policy_option, reported
+from xl_claims.core.errors import ClaimsError
 
 
 @main.command("process", short_help="Fill the computed columns of claim workbooks.")
@@ -61,8 +63,9 @@ def process_command(
         header_map = parse_header_map(maps)
     except ClaimsError as exc:
         raise click.UsageError(f"Invalid value for --map: {exc}") from None
-    bar = _Progress(len(inputs)) if not (quiet or as_json) and sys.stderr.isatty() else None
-    try:
+    shown = not (quiet or as_json) and sys.stderr.isatty()
+    options = _json_options(click.get_current_context().params)
+    with _progress(len(inputs), shown) as progress, reported():
         result = process_files(
             inputs,
             policy=policy,
@@ -71,18 +74,11 @@ def process_command(
             sheet=sheet,
             header_map=header_map,
             in_place=in_place,
-            progress=None if bar is None else bar.show,
+            progress=progress,
             force=force,
             ledger=ledger_path,
-            options=_json_options(click.get_current_context().params),
+            options=options,
         )
-    except UsageError as exc:
-        raise click.UsageError(str(exc)) from None
-    except LedgerError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        if bar is not None:
-            bar.close()
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
     elif not quiet:
@@ -91,6 +87,19 @@ def process_command(
     for line in [*notes, *(f"Error: {error}" for _file, error in result.errors)]:
         click.echo(line, err=True)
     sys.exit(result.exit_code(strict))
+
+
+@contextlib.contextmanager
+def _progress(files: int, shown: bool) -> Iterator[Callable | None]:
+    """The progress callback of a bar on stderr (None when not ``shown``), closed at the end."""
+    if not shown:
+        yield None
+        return
+    bar = _Progress(files)
+    try:
+        yield bar.show
+    finally:
+        bar.close()
 
 
 class _Progress:

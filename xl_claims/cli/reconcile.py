@@ -8,8 +8,7 @@ import sys
 
 import click
 
-from xl_claims.cli.app import main, open_ledger, open_policy, policy_option
-from xl_claims.core.errors import ClaimsError, UsageError
+from xl_claims.cli.app import main, open_ledger, open_policy, policy_option, reported
 from xl_claims.ledger import LedgerHistory
 
 
@@ -67,7 +66,7 @@ def reconcile_command(
     policy = open_policy(policy_path)
     with contextlib.ExitStack() as stack:
         ledger = None if ledger_path is None else stack.enter_context(open_ledger(ledger_path))
-        try:
+        with reported():
             result, report = run_reconciliation(
                 claims,
                 payments,
@@ -80,10 +79,6 @@ def reconcile_command(
                 force=force,
                 ledger=None if ledger is None else LedgerHistory(ledger),
             )
-        except UsageError as exc:
-            raise click.UsageError(str(exc)) from None
-        except ClaimsError as exc:
-            raise click.ClickException(str(exc)) from None
     for problem in result.problems:
         click.echo(f"Error: {problem}", err=True)
     if as_json:
