@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from xl_claims.batch import process_files
-from xl_claims.batch_paths import backup_copy
+from xl_claims.batch.paths import backup_copy
 from xl_claims.cli import main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"

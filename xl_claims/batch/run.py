@@ -16,16 +16,16 @@ from pathlib import Path
 
 from xl_claims import __version__
 from xl_claims.batch.crossrun import ledger_pairs, run_options
-from xl_claims.batch.results import BatchResult, FileResult
-from xl_claims.batch.store import Spill, Totals, read_checks
-from xl_claims.batch.workbook import FileLines, RunState, process_workbook
-from xl_claims.batch_paths import (
+from xl_claims.batch.paths import (
     INPUT_SUFFIXES,
     SUMMARY_NAME,
     backup_copy,
     expand_inputs,
     plan_outputs,
 )
+from xl_claims.batch.results import BatchResult, FileResult
+from xl_claims.batch.store import Spill, Totals, read_checks
+from xl_claims.batch.workbook import FileLines, RunState, process_workbook
 from xl_claims.core.errors import ClaimsError, LedgerError, UsageError, WorkbookError
 from xl_claims.core.files import file_sha256, output_problem
 from xl_claims.core.policy import Policy
