@@ -93,3 +93,17 @@ def test_the_quick_start_sample_exists():
     block = README.split("## Quick start", 1)[1].split("```", 2)[1]
     sample = re.search(r"xl-claims process (\S+)", block).group(1)
     assert (ROOT / sample).is_file()
+
+
+def test_the_readmes_python_examples_print_what_they_say():
+    """Each ```python block of the README with ``>>>`` lines is run as a doctest."""
+    import doctest
+
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    examples = [block for block in blocks if ">>> " in block]
+    assert examples, "the README shows the DataFrame API as a doctest"
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for number, block in enumerate(examples):
+        runner.run(parser.get_doctest(block, {}, f"README python block {number}", "README.md", 0))
+    outcome = runner.summarize(verbose=False)
+    assert (outcome.failed, outcome.attempted) == (0, 6)

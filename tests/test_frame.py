@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
+from xl_claims.batch import process_files
 from xl_claims.core.errors import UsageError
 from xl_claims.core.table import COMPUTED_HEADERS
-from xl_claims.frame import decide_frame, records_frame
+from xl_claims.frame import decide_frame, lines_frame, reconciliation_frame, records_frame
+from xl_claims.reconcile import run_reconciliation
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 
 
 def test_decide_frame_adds_the_eight_columns_and_keeps_the_rows():
@@ -71,3 +78,42 @@ def test_decide_frame_without_claim_columns_says_what_it_found():
 def test_records_frame_keeps_decimals_exact():
     frame = records_frame([{"a": Decimal("0.10")}, {"a": Decimal("0.20")}], ["a"])
     assert frame["a"].sum() == Decimal("0.30")
+
+
+def test_lines_frame_of_the_sample_run_has_each_line_and_the_exact_total(tmp_path, policy):
+    result = process_files(
+        [SAMPLES / "weekly-export.xlsx"], policy=policy, output=tmp_path / "out.xlsx"
+    )
+    frame = lines_frame(result.iter_lines())
+    assert list(frame.columns) == [
+        "file", "sheet", "row", "claim_id", "part", "issue", "grade", "resolution", "status",
+        "refund", "reason", "policy_version", "output",
+    ]  # fmt: skip
+    assert len(frame) == 16  # the README's "16 lines (OK 9, REVIEW 4, … DUPLICATE 1)"
+    assert frame["status"].value_counts().to_dict() == {
+        "OK": 9, "REVIEW": 4, "NOT COVERED": 1, "ERROR": 1, "DUPLICATE": 1
+    }  # fmt: skip
+    assert frame["refund"].dropna().sum() == Decimal("154.25")
+    assert all(type(v) is Decimal for v in frame["refund"].dropna())
+
+
+def test_reconciliation_frame_of_the_march_sample_adds_up_to_the_reports_totals(tmp_path, policy):
+    folder = SAMPLES / "payments"
+    payments = ["shopify-payments.csv", "paypal-activity.csv", "stripe-balance-change.csv",
+                "generic-refunds.xlsx"]  # fmt: skip
+    rec, _report = run_reconciliation(
+        [folder / "claims-2026-03.xlsx"],
+        [folder / name for name in payments],
+        tmp_path / "march.xlsx",
+        policy,
+        period_from=dt.date(2026, 3, 1),
+        period_to=dt.date(2026, 3, 31),
+    )
+    frame = reconciliation_frame(rec)
+    claims = load_workbook(folder / "claims-2026-03.xlsx", read_only=True).worksheets[0]
+    in_march = [r for r in claims.iter_rows(min_row=2, values_only=True) if r[2].month == 3]
+    assert len(frame) == len(in_march) == 17  # CLM-0990 of February is outside the period
+    assert frame["computed"].dropna().sum() == Decimal("268.75")  # the README's Total computed
+    by_claim = frame.set_index("claim_id")
+    assert by_claim.loc["CLM-1008", "match_status"] == "unpaid"
+    assert by_claim.loc["CLM-1005", "match_status"] == "within tolerance"

@@ -6,12 +6,13 @@ decided once, and a second line of the same claim id and part is a DUPLICATE. Th
 same rows with the batch's eight computed columns. Money and rates stay ``decimal.Decimal``
 (object columns), so ``frame["Refund"].sum()`` is exact to the cent; a missing number is None.
 
-``lines_frame`` and ``reconciliation_frame`` turn the results of ``process_files`` and
-``reconcile`` into DataFrames (``BatchResult.to_frame()`` and ``Reconciliation.to_frame()``).
+``lines_frame(result.iter_lines())`` and ``reconciliation_frame(rec)`` turn the results of
+``process_files`` and ``run_reconciliation`` into DataFrames, money still exact.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from xl_claims.batch import Line
 from xl_claims.core.errors import UsageError
 from xl_claims.core.policy import Policy, load_policy
 from xl_claims.core.rows import LineRef, RowDecider, claim_rows
@@ -71,22 +73,11 @@ def records_frame(records: Iterable[Mapping[str, object]], columns: Sequence[str
     return pd.DataFrame(data, columns=list(columns), dtype=object)
 
 
-def lines_frame(lines: Iterable[object]) -> pd.DataFrame:
-    """The decided lines of a weekly run (``BatchResult.lines``), one row each."""
-    columns = (
-        "file",
-        "sheet",
-        "row",
-        "claim_id",
-        "part",
-        "issue",
-        "grade",
-        "resolution",
-        "status",
-        "refund",
-        "reason",
-    )
-    return records_frame(({c: getattr(x, c) for c in columns} for x in lines), columns)
+def lines_frame(lines: Iterable[Line]) -> pd.DataFrame:
+    """The decided lines of a weekly run, one row each, columns named as ``batch.Line``'s
+    fields: ``lines_frame(result.iter_lines())`` for a ``process_files`` result."""
+    columns = [field.name for field in dataclasses.fields(Line)]
+    return records_frame((dataclasses.asdict(line) for line in lines), columns)
 
 
 def reconciliation_frame(rec: Reconciliation) -> pd.DataFrame:
