@@ -128,6 +128,9 @@ def test_the_same_file_again_adds_nothing_and_gives_the_same_output(tmp_path, le
         "1 line(s) without a claim id (rows 4) are recorded in the ledger but cannot be checked "
         "against earlier runs.",
     ]
+    third = process(week1, ledger, NEXT_MONDAY + dt.timedelta(days=1), policy)
+    assert third.files[0].warnings[0].startswith("Already recorded in the ledger by run 1 ")
+    assert computed(third.files[0].output) == computed(first.files[0].output)
 
 
 def test_after_a_void_the_line_counts_again_in_the_next_run(tmp_path, ledger, policy):

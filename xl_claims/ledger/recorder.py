@@ -146,7 +146,9 @@ class FileRecord:
         self.path = path
         self.sha256: str | None = None
         self.sheet: str | None = None
-        self.recorded_in: int | None = None  # the latest run that recorded this same file
+        # the first run (not void) that recorded this same file: a later run of the same file
+        # recorded only what had changed, so the message names the run that holds its lines
+        self.recorded_in: int | None = None
         self.standing: dict[tuple[str, str], EarlierLine] = {}
         self.covered: set[str] = set()  # claim keys whose standing lines are in ``standing``
         self.counts = RecordCounts()
@@ -170,7 +172,7 @@ class FileRecord:
         self.sha256, self.sheet = sha256, sheet
         with self.run.ledger.guard():
             found = self.connection.execute(
-                "SELECT MAX(r.id) FROM inputs AS i JOIN runs AS r ON r.id = i.run_id "
+                "SELECT MIN(r.id) FROM inputs AS i JOIN runs AS r ON r.id = i.run_id "
                 "WHERE i.sha256 = ? AND i.sheet = ? AND i.error IS NULL "
                 "AND r.voided_at IS NULL AND r.id < ?",
                 (sha256, sheet, self.run.id),
