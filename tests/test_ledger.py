@@ -454,3 +454,37 @@ def test_a_failing_migration_leaves_the_ledger_at_its_version(path, monkeypatch)
     assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
     columns = [row[1] for row in connection.execute("PRAGMA table_info(runs)")]
     assert "operator" not in columns
+
+
+def test_the_same_file_again_keeps_only_its_changed_line_and_the_next_file_its_own_lines(path):
+    """Each input's lines are one range of line ids (no index by input): after the same file's
+    unchanged lines are dropped, the next file of the run starts its own range."""
+    week1 = [line(3, "CLM-1", "15.00"), line(4, "CLM-2", "5.00"), line(5, "CLM-3", "7.00")]
+    changed = [week1[0], line(4, "CLM-2", "6.00"), week1[2]]
+    with Ledger(path, create=True) as ledger:
+        record(ledger, MONDAY, {"week1.xlsx": week1})
+        record(
+            ledger, NEXT_MONDAY, {"week1.xlsx": changed, "week2.xlsx": [line(3, "CLM-9", "1.00")]}
+        )
+        assert [(r.run, r.file, r.row, r.status) for r in iter_rows(ledger)] == [
+            (1, "week1.xlsx", 3, "OK"),
+            (1, "week1.xlsx", 4, "OK"),
+            (1, "week1.xlsx", 5, "OK"),
+            (2, "week1.xlsx", 4, "REVIEW"),
+            (2, "week2.xlsx", 3, "OK"),
+        ]
+        ranges = ledger.connection.execute(
+            "SELECT i.name, i.run_id, i.first_line, i.last_line, "
+            "(SELECT group_concat(l.row) FROM lines AS l WHERE l.input_id = i.id) "
+            "FROM inputs AS i ORDER BY i.id"
+        ).fetchall()
+        assert ranges == [
+            ("week1.xlsx", 1, 1, 3, "3,4,5"),
+            ("week1.xlsx", 2, 5, 5, "4"),  # ids 4 and 6 (rows 3 and 5, as recorded) dropped
+            ("week2.xlsx", 2, 6, 6, "3"),
+        ]
+        again = record(ledger, NEXT_MONDAY + dt.timedelta(days=1), {"week1.xlsx": changed})
+        assert again[("week1.xlsx", 3)] is None and again[("week1.xlsx", 5)] is None
+        assert again[("week1.xlsx", 4)].status == "REVIEW"  # still changed since run 1
+        assert len(list(iter_rows(ledger))) == 5
+        assert ledger.connection.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -43,8 +43,9 @@ _MAGIC = b"SQLite format 3\x00"
 #: and a row of ``decisions`` (what was decided: status, refund, rule, explanation...), which
 #: the many lines decided alike share: a million lines are a million short rows, not a million
 #: copies of the same explanation. Indexes: only those a look-up needs (``lines_by_key`` for
-#: the cross-run rule and ``ledger show``, ``lines_by_input`` for a run's or a file's lines,
-#: ``inputs_by_sha256`` for the same file again).
+#: the cross-run rule and ``ledger show``, ``inputs_by_sha256`` for the same file again); a
+#: file's lines are one range of line ids (``inputs.first_line``, ``last_line``), since a run
+#: records its inputs one after the other under the write lock.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
         """CREATE TABLE runs (
@@ -69,6 +70,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             sha256 TEXT,
             sheet TEXT,
             recorded_in INTEGER REFERENCES runs(id),  -- the same file was recorded in that run
+            first_line INTEGER,                -- its lines are ids first_line..last_line
+            last_line INTEGER,                 -- (NULL: none kept)
             error TEXT
         ) STRICT""",
         "CREATE INDEX inputs_by_sha256 ON inputs(sha256)",
@@ -99,7 +102,6 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             earlier_line INTEGER REFERENCES lines(id)
         ) STRICT""",
         "CREATE INDEX lines_by_key ON lines(claim_key) WHERE claim_key IS NOT NULL",
-        "CREATE INDEX lines_by_input ON lines(input_id, row)",
     ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
