@@ -70,10 +70,11 @@ class CrossRun:
     def check(self, key: tuple[str, str], row: int, entry: DecidedLine) -> Verdict | None:
         """The cross-run verdict for a line that is no in-run duplicate (None: no line of its
         claim and part counts in the ledger); counted when it changes the line."""
-        if not self.looks_up:
-            return None
+        record = self.record
+        if not self.looks_up or (key[0] in record.covered and key not in record.standing):
+            return None  # read ahead and not in the ledger: most lines of a week
         labels = entry.labels
-        verdict = self.record.check(key, row, labels[0], entry.refund, labels[4] or None)
+        verdict = record.check(key, row, labels[0], entry.refund, labels[4] or None)
         if verdict is not None:
             if verdict.rule == DUPLICATE_RULE:
                 self.duplicates += 1
