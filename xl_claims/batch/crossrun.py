@@ -91,8 +91,19 @@ class CrossRun:
         key: tuple[str, str] | None,
         entry: DecidedLine,
         verdict: Verdict | None = None,
+        changed: tuple[str, str, str, int | None] | None = None,
     ) -> None:
-        """Record a line as decided (``verdict``: the standing line it was judged against)."""
+        """Record a line as decided (``verdict``: the standing line it was judged against), or,
+        with ``changed`` = (status, explanation, rule, earlier line), as made DUPLICATE (in this
+        run, or by the ledger) or REVIEW: then it has no refund and does not count."""
+        if changed is not None:
+            status, explanation, rule, then = changed
+            labels = entry.labels
+            decision = self._decision(
+                entry, status, *labels[1:4], "", None, explanation=explanation, rule=rule
+            )
+            self._append(row, cells, raw_date, claim_id, key, decision, False, then)
+            return
         decision = entry.ledger_id
         if decision is None:
             decision = entry.ledger_id = self._decision(entry, *entry.labels, entry.refund)
@@ -101,25 +112,6 @@ class CrossRun:
         else:
             counts, earlier = verdict.counts, verdict.earlier_line
             self._append(row, cells, raw_date, claim_id, key, decision, counts, earlier)
-
-    def add_changed(
-        self,
-        row: int,
-        cells: dict[bytes, bytes],
-        raw_date: bytes | None,
-        claim_id: str | None,
-        key: tuple[str, str] | None,
-        entry: DecidedLine,
-        changed: tuple[str, str, str, int | None],
-    ) -> None:
-        """Record a line made DUPLICATE (in this run, or by the ledger) or REVIEW: ``changed`` is
-        its (status, explanation, rule, earlier line); it has no refund and does not count."""
-        status, explanation, rule, earlier = changed
-        labels = entry.labels
-        decision = self._decision(
-            entry, status, *labels[1:4], "", None, explanation=explanation, rule=rule
-        )
-        self._append(row, cells, raw_date, claim_id, key, decision, False, earlier)
 
     def _append(self, row, cells, raw_date, claim_id, key, decision, counts, earlier) -> None:
         """The line into the recording's batch, with its order and claim date as text. Runs for

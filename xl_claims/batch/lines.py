@@ -207,7 +207,7 @@ class SheetRun:
         explanation, rule, the ledger's earlier line)."""
         status, reason = changed[0], changed[1]
         if self.ledger is not None:
-            self.ledger.add_changed(row, cells, raw_date, claim_text, key, entry, changed)
+            self.ledger.add(row, cells, raw_date, claim_text, key, entry, changed=changed)
         values = duplicate_values(computed_values(entry.decision), reason, status)
         labels = (status, *entry.labels[1:4], "")
         for totals in self.totals:
