@@ -99,10 +99,10 @@ class CrossRun:
         if changed is not None:
             status, explanation, rule, then = changed
             labels = entry.labels
-            decision = self._decision(
+            own = self._decision(
                 entry, status, *labels[1:4], "", None, explanation=explanation, rule=rule
             )
-            self._append(row, cells, raw_date, claim_id, key, decision, False, then)
+            self._append(row, cells, raw_date, claim_id, key, own, False, then)
             return
         decision = entry.ledger_id
         if decision is None:
