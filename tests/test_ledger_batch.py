@@ -81,6 +81,7 @@ def test_an_overlapping_line_in_next_weeks_file_is_duplicate_naming_the_first_fi
     assert result.total == Decimal("5.00")
     ledger_json = result.to_dict()["ledger"]
     assert (ledger_json["run"], ledger_json["lines_recorded"]) == (2, 2)
+    assert ledger_json["created"] is False  # made by the first run
     assert (ledger_json["cross_run_duplicates"], ledger_json["cross_run_changes"]) == (1, 0)
     summary = summary_pairs(result.files[0].output)
     assert summary["Ledger"] == str(ledger)
@@ -187,9 +188,26 @@ def test_process_takes_the_ledger_from_the_environment_and_says_so(tmp_path, led
     result = run_cli(week1, "-o", out, env={"XL_CLAIMS_LEDGER": str(ledger)})
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == (
-        f"Ledger: {ledger}, run 1: 1 lines recorded; cross-run duplicates 0, changes 0"
+        f"Ledger: {ledger} (a new ledger, created by this run), run 1: 1 lines recorded; "
+        "cross-run duplicates 0, changes 0"
     )
     assert ledger.exists()
+    again = run_cli(week1, "-o", out, "--force", "--json", env={"XL_CLAIMS_LEDGER": str(ledger)})
+    assert (json.loads(again.output)["ledger"]["created"], again.exit_code) == (False, 0)
+
+
+def test_a_new_ledger_in_a_folder_that_does_not_exist_is_refused_before_any_output(tmp_path):
+    """A mistyped folder must not start an empty ledger that knows no earlier run."""
+    week1 = week(tmp_path, "week1.csv", "CLM-1,#1,2026-02-27,Breakage,Weapon (large),,1")
+    out = tmp_path / "out.xlsx"
+    ledger = tmp_path / "claim" / "claims-ledger.sqlite"  # the folder is "claims"
+    result = run_cli(week1, "-o", out, "--ledger", ledger)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Ledger {ledger}: the folder {ledger.parent} does not exist; check the path (a "
+        "new ledger is created only in an existing folder).\n"
+    )
+    assert not out.exists() and not ledger.parent.exists()
 
 
 def test_a_damaged_ledger_stops_the_run_before_any_output_is_written(tmp_path, ledger):

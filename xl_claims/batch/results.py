@@ -56,6 +56,7 @@ class BatchResult:
     ledger: Path | None = None  # the claims ledger the run was checked against and recorded in
     ledger_run: int | None = None
     ledger_lines: int = 0  # lines recorded in the ledger by this run
+    ledger_created: bool = False  # the ledger file was made by this run
 
     @property
     def ledger_counts(self) -> dict[str, int]:
@@ -125,6 +126,7 @@ class BatchResult:
         return {
             "path": str(self.ledger),
             "run": self.ledger_run,
+            "created": self.ledger_created,
             "lines_recorded": self.ledger_lines,
             **self.ledger_counts,
             "files": [

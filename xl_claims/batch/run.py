@@ -105,6 +105,7 @@ def _finish_run(batch: BatchResult, state: RunState, output_dir) -> None:
     if state.ledger is not None:
         state.ledger.policy_versions.update(batch.policy_versions)
         batch.ledger, batch.ledger_run = state.ledger.ledger.path, state.ledger.id
+        batch.ledger_created = state.ledger.ledger.created
     if output_dir is not None:
         target = Path(output_dir) / SUMMARY_NAME
         try:

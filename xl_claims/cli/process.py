@@ -143,8 +143,9 @@ def format_batch(result) -> str:
         lines.append(f"Summary: {result.summary}")
     if result.ledger:
         counts = result.ledger_counts
+        new = " (a new ledger, created by this run)" if result.ledger_created else ""
         lines.append(
-            f"Ledger: {result.ledger}, run {result.ledger_run}: {result.ledger_lines} lines "
+            f"Ledger: {result.ledger}{new}, run {result.ledger_run}: {result.ledger_lines} lines "
             f"recorded; cross-run duplicates {counts['cross_run_duplicates']}, changes "
             f"{counts['cross_run_changes']}"
         )

@@ -160,8 +160,13 @@ def connect(path: Path, wait: float) -> sqlite3.Connection:
 
 def create_ledger(path: Path) -> None:
     """Build a new ledger beside ``path`` and link it into place: another process never sees a
-    half-made file, and an existing file (made meanwhile) is never replaced."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    half-made file, and an existing file (made meanwhile) is never replaced. Only in a folder
+    that exists: a mistyped folder must not start an empty ledger that knows no earlier run."""
+    if not path.parent.is_dir():
+        raise LedgerError(
+            f"Ledger {path}: the folder {path.parent} does not exist; check the path (a new "
+            "ledger is created only in an existing folder)."
+        )
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".new", dir=path.parent)
     os.close(handle)
     os.unlink(temporary)  # sqlite creates it, with the umask's permissions

@@ -42,6 +42,7 @@ class Ledger:
     ):
         self.path = Path(path)
         self.wait = wait
+        self.created = create and not self.path.exists()  # made by this open: say so
         self.connection = open_connection(self.path, create=create, wait=wait)
 
     def __enter__(self) -> Ledger:
