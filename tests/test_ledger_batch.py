@@ -340,3 +340,24 @@ def test_every_reference_in_the_ledger_points_at_a_row_after_runs_of_every_kind(
         errors = connection.execute("SELECT COUNT(*) FROM inputs WHERE error IS NOT NULL")
         assert errors.fetchone() == (1,)
     assert {"duplicate.earlier-run", "review.changed-since-run"} <= rules
+
+
+@pytest.mark.parametrize("which", ["output", "input", "summary"])
+def test_a_ledger_that_is_also_an_input_or_output_of_the_run_is_refused(tmp_path, which):
+    """An output written over the ledger would lose the history the run has just recorded."""
+    week1 = week(tmp_path, "week1.csv", "CLM-1,#1,2026-02-27,Breakage,Weapon (large),,1")
+    out = tmp_path / "out.xlsx"
+    args = {
+        "output": (week1, "-o", out, "--ledger", out),
+        "input": (week1, "-o", out, "--ledger", week1),
+        "summary": (week1, "--output-dir", tmp_path, "--ledger", tmp_path / "summary.xlsx"),
+    }[which]
+    result = run_cli(*args)
+    assert result.exit_code == 2
+    role = "an input" if which == "input" else "an output"
+    assert (
+        f"Error: --ledger {args[-1]} is also {role} of this run; give the ledger a file of its "
+        "own, such as claims-ledger.sqlite.\n"
+    ) in result.output
+    assert not out.exists() and not (tmp_path / "summary.xlsx").exists()
+    assert week1.read_text(encoding="utf-8").startswith("Claim ID,")

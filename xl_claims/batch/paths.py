@@ -203,6 +203,27 @@ def backup_copy(path: Path, when: dt.datetime) -> Path:
     raise OutputError(f"{path}: no free backup name for {stamp}; remove old backups.")
 
 
+def refuse_ledger_clash(
+    ledger: str | os.PathLike | None,
+    inputs: Sequence[Path],
+    targets: Sequence[Path],
+    output_dir: str | os.PathLike | None,
+) -> None:
+    """The ledger is a file of its own: never one of the run's inputs or outputs (an output
+    written over it would lose the history the run has just recorded)."""
+    if ledger is None:
+        return
+    place = Path(ledger).resolve()
+    outputs = [*targets, *([Path(output_dir) / SUMMARY_NAME] if output_dir is not None else [])]
+    for path in [*inputs, *outputs]:
+        if path.resolve() == place:
+            role = "an input" if path in inputs else "an output"
+            raise UsageError(
+                f"--ledger {ledger} is also {role} of this run; give the ledger a file of its "
+                "own, such as claims-ledger.sqlite."
+            )
+
+
 __all__ = [
     "FOLDER_SUFFIXES",
     "INPUT_SUFFIXES",
@@ -210,4 +231,5 @@ __all__ = [
     "backup_copy",
     "expand_inputs",
     "plan_outputs",
+    "refuse_ledger_clash",
 ]

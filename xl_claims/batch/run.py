@@ -22,6 +22,7 @@ from xl_claims.batch.paths import (
     backup_copy,
     expand_inputs,
     plan_outputs,
+    refuse_ledger_clash,
 )
 from xl_claims.batch.results import BatchResult, FileResult
 from xl_claims.batch.store import Spill, Totals, read_checks
@@ -71,6 +72,7 @@ def process_files(
     targets = plan_outputs(
         inputs, output=output, output_dir=output_dir, in_place=in_place, force=force
     )
+    refuse_ledger_clash(ledger, inputs, targets, output_dir)
     processed_at = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     state = RunState(policy, DuplicateTracker(), Spill(), Spill(), processed_at)
     state.progress_every = PROGRESS_EVERY
