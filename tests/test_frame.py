@@ -80,11 +80,12 @@ def test_records_frame_keeps_decimals_exact():
     assert frame["a"].sum() == Decimal("0.30")
 
 
-def test_lines_frame_of_the_sample_run_has_each_line_and_the_exact_total(tmp_path, policy):
+def test_to_frame_of_the_sample_run_has_each_line_and_the_exact_total(tmp_path, policy):
     result = process_files(
         [SAMPLES / "weekly-export.xlsx"], policy=policy, output=tmp_path / "out.xlsx"
     )
-    frame = lines_frame(result.iter_lines())
+    frame = result.to_frame()
+    assert frame.equals(lines_frame(result.iter_lines()))
     assert list(frame.columns) == [
         "file", "sheet", "row", "claim_id", "part", "issue", "grade", "resolution", "status",
         "refund", "reason", "policy_version", "output",
@@ -97,7 +98,7 @@ def test_lines_frame_of_the_sample_run_has_each_line_and_the_exact_total(tmp_pat
     assert all(type(v) is Decimal for v in frame["refund"].dropna())
 
 
-def test_reconciliation_frame_of_the_march_sample_adds_up_to_the_reports_totals(tmp_path, policy):
+def test_to_frame_of_the_march_reconciliation_adds_up_to_the_reports_totals(tmp_path, policy):
     folder = SAMPLES / "payments"
     payments = ["shopify-payments.csv", "paypal-activity.csv", "stripe-balance-change.csv",
                 "generic-refunds.xlsx"]  # fmt: skip
@@ -109,7 +110,8 @@ def test_reconciliation_frame_of_the_march_sample_adds_up_to_the_reports_totals(
         period_from=dt.date(2026, 3, 1),
         period_to=dt.date(2026, 3, 31),
     )
-    frame = reconciliation_frame(rec)
+    frame = rec.to_frame()
+    assert frame.equals(reconciliation_frame(rec))
     claims = load_workbook(folder / "claims-2026-03.xlsx", read_only=True).worksheets[0]
     in_march = [r for r in claims.iter_rows(min_row=2, values_only=True) if r[2].month == 3]
     assert len(frame) == len(in_march) == 17  # CLM-0990 of February is outside the period

@@ -6,8 +6,9 @@ decided once, and a second line of the same claim id and part is a DUPLICATE. Th
 same rows with the batch's eight computed columns. Money and rates stay ``decimal.Decimal``
 (object columns), so ``frame["Refund"].sum()`` is exact to the cent; a missing number is None.
 
-``lines_frame(result.iter_lines())`` and ``reconciliation_frame(rec)`` turn the results of
-``process_files`` and ``run_reconciliation`` into DataFrames, money still exact.
+``lines_frame`` and ``reconciliation_frame`` turn the results of ``process_files`` and
+``run_reconciliation`` into DataFrames, money still exact: ``BatchResult.to_frame()`` and
+``Reconciliation.to_frame()`` call them (importing this module only then).
 """
 
 from __future__ import annotations

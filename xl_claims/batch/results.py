@@ -88,6 +88,13 @@ class BatchResult:
                     self.spill, *item.spill_range, item.input.name, item.sheet, output
                 )
 
+    def to_frame(self):
+        """Every decided line of the run as a pandas DataFrame, one row each, money Decimal
+        (``xl_claims.frame.lines_frame``)."""
+        from xl_claims.frame import lines_frame
+
+        return lines_frame(self.iter_lines())
+
     def exit_code(self, strict: bool = False) -> int:
         """0 when every file was processed; 1 for a failed file, or any ERROR row with strict."""
         if self.errors or (strict and self.counts.get(str(Status.ERROR), 0)):

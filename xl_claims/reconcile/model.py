@@ -137,6 +137,13 @@ class Matching:
     tolerance: Decimal
 
 
+def in_period(date: dt.date | None, start: dt.date | None, end: dt.date | None) -> bool:
+    """Inclusive; a line or refund without a date is kept (it cannot be placed elsewhere)."""
+    if date is None:
+        return True
+    return (start is None or date >= start) and (end is None or date <= end)
+
+
 __all__ = [
     "DEFAULT_TOLERANCE",
     "MATCHED",
@@ -160,4 +167,5 @@ __all__ = [
     "LineResult",
     "Matching",
     "Unmatched",
+    "in_period",
 ]

@@ -37,6 +37,7 @@ from xl_claims.reconcile.model import (
     ClaimLine,
     LineResult,
     Matching,
+    in_period,
 )
 from xl_claims.reconcile.payments import read_payments
 from xl_claims.reconcile.records import Payment
@@ -219,12 +220,12 @@ class Reconciliation:
             return EXIT_INCOMPLETE
         return EXIT_FINDINGS if self.findings else EXIT_SETTLED
 
+    def to_frame(self):
+        """Every claim line with computed, paid, difference and match, as a pandas DataFrame
+        (``xl_claims.frame.reconciliation_frame``: money stays Decimal)."""
+        from xl_claims.frame import reconciliation_frame
 
-def in_period(date: dt.date | None, start: dt.date | None, end: dt.date | None) -> bool:
-    """Inclusive; a line or refund without a date is kept (it cannot be placed elsewhere)."""
-    if date is None:
-        return True
-    return (start is None or date >= start) and (end is None or date <= end)
+        return reconciliation_frame(self)
 
 
 @dataclass
@@ -395,6 +396,5 @@ __all__ = [
     "STATUSES",
     "InputFile",
     "Reconciliation",
-    "in_period",
     "reconcile",
 ]
