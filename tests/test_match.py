@@ -10,16 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xl_claims.reconcile import claim_line, mark_duplicates
-from xl_claims.reconcile.match import (
+from xl_claims.reconcile.layouts import CHARGEBACK, REFUND
+from xl_claims.reconcile.match import match
+from xl_claims.reconcile.model import (
     MATCHED,
     NEEDS_REVIEW,
     OVER_PAID,
     UNDER_PAID,
     UNPAID,
     WITHIN_TOLERANCE,
-    match,
 )
-from xl_claims.reconcile.payments import CHARGEBACK, REFUND, Payment, text_keys
+from xl_claims.reconcile.records import Payment, text_keys
 
 D = Decimal
 MARCH = dt.date(2026, 3, 10)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from xl_claims.core.errors import PaymentFormatError
 from xl_claims.core.values import id_key
 from xl_claims.reconcile import read_payments
-from xl_claims.reconcile.payments import (
+from xl_claims.reconcile.layouts import (
     CHARGEBACK,
     DISPUTE,
     GENERIC,
@@ -21,10 +21,9 @@ from xl_claims.reconcile.payments import (
     REFUND,
     SHOPIFY,
     STRIPE,
-    parse_payments,
-    recognise,
-    text_keys,
 )
+from xl_claims.reconcile.payments import parse_payments, recognise
+from xl_claims.reconcile.records import text_keys
 from xl_claims.workbook.read import read_sheet_rows
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks" / "payments"

@@ -22,7 +22,7 @@ from xl_claims.core.policy import Policy
 from xl_claims.core.rows import DuplicateTracker, LineRef
 from xl_claims.core.table import COMPUTED_HEADERS, computed_values, decide_values
 from xl_claims.core.values import cell_text, id_key, is_blank, parse_amount, parse_date
-from xl_claims.reconcile.match import ClaimLine
+from xl_claims.reconcile.model import ClaimLine
 from xl_claims.workbook.fastread import read_claim_rows
 
 #: One text object per status for every line (``str()`` of an enum member makes a new one).

@@ -34,14 +34,11 @@ from xl_claims.reconcile.model import (
     MATCHED,
     NEEDS_REVIEW,
     OVER_PAID,
-    PAID_WITHOUT_CLAIM,
     RULE_CLAIM_ID,
     RULE_ORDER_AMOUNT,
     RULE_ORDER_COMBINED,
     RULE_ORDER_ONLY,
     RULE_REFUND_ID,
-    SETTLED,
-    STATUSES,
     UNDER_PAID,
     UNPAID,
     WINDOW_AFTER,
@@ -356,20 +353,4 @@ def match(
         return matcher.results()
 
 
-__all__ = [
-    "DEFAULT_TOLERANCE",
-    "MATCHED",
-    "NEEDS_REVIEW",
-    "OVER_PAID",
-    "PAID_WITHOUT_CLAIM",
-    "SETTLED",
-    "STATUSES",
-    "UNDER_PAID",
-    "UNPAID",
-    "WITHIN_TOLERANCE",
-    "ClaimLine",
-    "LineResult",
-    "Matching",
-    "Unmatched",
-    "match",
-]
+__all__ = ["match"]

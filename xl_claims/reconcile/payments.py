@@ -17,24 +17,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from xl_claims.core.errors import InvalidValueError, PaymentFormatError
-from xl_claims.core.values import id_key, is_blank
+from xl_claims.core.values import is_blank
 from xl_claims.reconcile.families import generic_columns, generic_parser, parser_for
 from xl_claims.reconcile.layouts import (
-    CHARGEBACK,
-    DISPUTE,
     GENERIC,
-    PAYPAL,
-    PAYPAL_FRENCH,
-    PAYPAL_PERSONAL,
-    REFUND,
-    SHOPIFY,
-    STRIPE,
-    STRIPE_PAYMENTS,
-    Layout,
     find_layout,
     fold,
 )
-from xl_claims.reconcile.records import Payment, PaymentFile, Row, Shared, text_keys
+from xl_claims.reconcile.records import Payment, PaymentFile, Row, Shared
 from xl_claims.workbook.fastread import iter_tables
 from xl_claims.workbook.read import is_csv
 from xl_claims.workbook.safety import fail
@@ -184,25 +174,4 @@ def read_payments(
     raise first_problem
 
 
-__all__ = [
-    "CHARGEBACK",
-    "DISPUTE",
-    "GENERIC",
-    "PAYPAL",
-    "PAYPAL_FRENCH",
-    "PAYPAL_PERSONAL",
-    "REFUND",
-    "SHOPIFY",
-    "STRIPE",
-    "STRIPE_PAYMENTS",
-    "Layout",
-    "Payment",
-    "PaymentFile",
-    "PaymentFormatError",
-    "id_key",
-    "parse_numbered",
-    "parse_payments",
-    "read_payments",
-    "recognise",
-    "text_keys",
-]
+__all__ = ["parse_numbered", "parse_payments", "read_payments", "recognise"]
