@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from xl_claims.core.errors import InvalidValueError
 from xl_claims.core.table import HEADER_ALIASES, SWITCHED_OFF, normalize_header
@@ -73,13 +74,11 @@ def _typed(layout: Layout, row: Row, found: PaymentFile) -> Parsed:
     else:
         refund_id = f"{layout.family}:{_content(row, layout, amount, currency, moment)}"
         event = refund_id.casefold()
-    payment = Payment(
-        source=row.source,
-        row=row.number,
-        format=layout.name,
-        kind=kind,
-        type=row.word(layout.type) or "",
-        refund_id=refund_id,
+    payment = _typed_payment(
+        layout,
+        row,
+        kind,
+        refund_id,
         amount=amount,
         currency=currency,
         date=moment.date() if isinstance(moment, dt.datetime) else moment,
@@ -102,13 +101,11 @@ def _stripe(layout: Layout, row: Row, found: PaymentFile) -> Parsed:
     claim_values = [row.text(h) for h in claim_headers]
     order = next((v for h in order_headers if (v := row.text(h))), None)
     other = id_key(balance_id) if source_id and balance_id else None
-    payment = Payment(
-        source=row.source,
-        row=row.number,
-        format=layout.name,
-        kind=kind,
-        type=row.word(layout.type) or "",
-        refund_id=refund_id,
+    payment = _typed_payment(
+        layout,
+        row,
+        kind,
+        refund_id,
         amount=row.amount(layout.amount, layout.decimal_comma),
         currency=row.currency(layout.currency),
         date=row.date(layout.date, layout.day_first),
@@ -128,11 +125,10 @@ def _stripe_payments(layout: Layout, row: Row, found: PaymentFile) -> Parsed:
         return None
     charge = row.text("id") or f"{row.source}:{row.number}"
     notes = [row.text(h) for h in layout.claim_keys]
-    payment = Payment(
-        source=row.source,
-        row=row.number,
-        format=layout.name,
-        kind=REFUND,
+    payment = _payment(
+        row,
+        layout.name,
+        REFUND,
         type=f"refunded charge ({row.text('status') or 'no status'})",
         refund_id=charge,
         amount=refunded,
@@ -142,6 +138,17 @@ def _stripe_payments(layout: Layout, row: Row, found: PaymentFile) -> Parsed:
         keys=text_keys(*notes),
     )
     return payment, f"stripe-charge:{id_key(charge)}"
+
+
+def _payment(row: Row, format_name: str, kind: str, **fields: Any) -> Payment:
+    """The payment of a row: where it is (file, row), its layout's name and its kind."""
+    return Payment(source=row.source, row=row.number, format=format_name, kind=kind, **fields)
+
+
+def _typed_payment(layout: Layout, row: Row, kind: str, refund_id: str, **fields: Any) -> Payment:
+    """The payment of a layout whose rows name their own type (Shopify, PayPal, Stripe)."""
+    kind_text = row.word(layout.type) or ""
+    return _payment(row, layout.name, kind, type=kind_text, refund_id=refund_id, **fields)
 
 
 def _metadata(header: str, word: str) -> bool:
@@ -240,11 +247,10 @@ def generic_parser(columns: dict[str, int], default_currency: str | None) -> Row
         refund_id = own_id or f"{row.source}:{row.number}"
         content = ":".join(id_key(v) or "" for v in (own_id, claim_id, order, note))
         when = paid_on.isoformat() if paid_on else ""
-        payment = Payment(
-            source=row.source,
-            row=row.number,
-            format=GENERIC,
-            kind=REFUND,
+        payment = _payment(
+            row,
+            GENERIC,
+            REFUND,
             type="refund",
             refund_id=refund_id,
             amount=amount,
