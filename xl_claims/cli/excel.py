@@ -35,10 +35,28 @@ def template_command(
     click.echo(f"Wrote {path} (policy {policy.latest.id}, {rows} claim lines)")
 
 
-@main.command("lite", short_help="Write main.py and requirements.txt for xlwings Lite.")
-@click.argument("out_dir", type=click.Path(file_okay=False))
-@click.option("--force", is_flag=True, help="Replace main.py and requirements.txt if they exist.")
-@policy_option
+def _folder_command(name: str, short_help: str, force_help: str):
+    """A command that writes files into OUT_DIR: its argument, ``--force`` and ``--policy``."""
+
+    def decorate(function):
+        function = policy_option(function)
+        function = click.option("--force", is_flag=True, help=force_help)(function)
+        function = click.argument("out_dir", type=click.Path(file_okay=False))(function)
+        return main.command(name, short_help=short_help)(function)
+
+    return decorate
+
+
+def _wrote(paths) -> None:
+    for path in paths:
+        click.echo(f"Wrote {path}")
+
+
+@_folder_command(
+    "lite",
+    "Write main.py and requirements.txt for xlwings Lite.",
+    "Replace main.py and requirements.txt if they exist.",
+)
 def lite_command(out_dir: str, force: bool, policy_path: str | None) -> None:
     """Write main.py and requirements.txt for xlwings Lite into OUT_DIR (existing ones are
     replaced only with --force).
@@ -51,15 +69,14 @@ def lite_command(out_dir: str, force: bool, policy_path: str | None) -> None:
 
     policy = open_policy(policy_path)
     with reported():
-        written = write_lite(out_dir, policy, force=force)
-    for path in written:
-        click.echo(f"Wrote {path}")
+        _wrote(write_lite(out_dir, policy, force=force))
 
 
-@main.command("vba", short_help="Write the two VBA modules for Excel into OUT_DIR.")
-@click.argument("out_dir", type=click.Path(file_okay=False))
-@click.option("--force", is_flag=True, help="Replace .bas files that exist in OUT_DIR.")
-@policy_option
+@_folder_command(
+    "vba",
+    "Write the two VBA modules for Excel into OUT_DIR.",
+    "Replace .bas files that exist in OUT_DIR.",
+)
 def vba_command(out_dir: str, force: bool, policy_path: str | None) -> None:
     """Write xl_claims_udfs.bas (the worksheet functions with real error values and their
     Insert Function texts) and xl_claims_button.bas into OUT_DIR, for a wheel install.
@@ -72,6 +89,4 @@ def vba_command(out_dir: str, force: bool, policy_path: str | None) -> None:
 
     policy = open_policy(policy_path)
     with reported():
-        written = write_vba(out_dir, policy.path, force)
-    for path in written:
-        click.echo(f"Wrote {path}")
+        _wrote(write_vba(out_dir, policy.path, force))
