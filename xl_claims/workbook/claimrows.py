@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from xl_claims.core.table import COMPUTED_HEADERS
 from xl_claims.workbook.block import BlockCells
+from xl_claims.workbook.buffered import BufferedWrites
 from xl_claims.workbook.claimsheet import ClaimsLayout
 from xl_claims.workbook.rows import (
     LETTERS_OF,
@@ -26,7 +27,6 @@ from xl_claims.workbook.sheetedit import SheetEditor
 
 #: The claim fields a decision depends on besides the date, in ``Claim`` order.
 DECISION_FIELDS = ("issue", "part", "grade", "quantity", "value_override", "replacement", "choice")
-_FLUSH = 1 << 20
 #: Rows read ahead of deciding them (``stream_claims``).
 LOOK_AHEAD = 1024
 
@@ -124,7 +124,7 @@ def stream_claims(
     stream = source.rows()
     dialect = stream.parts.dialect
     header_row, totals, usual = layout.header_row, layout.totals_rows, layout.usual_cells
-    out = _Output(write)
+    out = BufferedWrites(write)
     window: list[tuple[int, bytes, dict[bytes, bytes] | None]] = []
     claims: list[tuple[int, dict[bytes, bytes]]] = []
     try:
@@ -172,25 +172,6 @@ def _decide_window(window, claims, editor: SheetEditor, decide_row, look_ahead, 
             out.add(row)
         else:
             out.add(editor.row(number, row, None))
-
-
-class _Output:
-    """Rows gathered into writes of about ``_FLUSH`` bytes."""
-
-    def __init__(self, write: Callable[[bytes], None]):
-        self.write = write
-        self.pending: list[bytes] = []
-        self.size = 0
-
-    def add(self, data: bytes) -> None:
-        self.pending.append(data)
-        self.size += len(data)
-        if self.size > _FLUSH:
-            self.flush()
-
-    def flush(self) -> None:
-        self.write(b"".join(self.pending))
-        self.pending, self.size = [], 0
 
 
 def _model_style(layout: ClaimsLayout, cells: dict[bytes, bytes]) -> int | None:

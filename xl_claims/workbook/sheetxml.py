@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from xl_claims.workbook.buffered import BufferedWrites
 from xl_claims.workbook.rows import LETTERS_OF
 from xl_claims.workbook.styles import Format, Styles
 from xl_claims.workbook.xmlsafe import escape_attr, escape_text, text_element
@@ -26,7 +27,6 @@ REL_TYPES = RELS  # + "/worksheet", "/drawing", "/chart", "/hyperlink"
 #: Excel keeps at most this many hyperlinks on a worksheet.
 MAX_LINKS = 65_530
 _EMU_PER_CM = 360_000
-_FLUSH = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,11 @@ class SheetWriter:
     """One worksheet's XML, streamed to ``write`` (rows must come in order)."""
 
     def __init__(self, write: Callable[[bytes], None], styles: Styles, widths: dict[int, float]):
-        self._write = write
+        self._out = BufferedWrites(write)
+        self._emit = self._out.add
         self.styles = styles
         self.links: list[Link] = []
         self.links_dropped = 0
-        self._pending: list[bytes] = []
-        self._size = 0
         self._row: list[bytes] = []
         self._row_number = 0
         self._texts: dict[str, str] = {}
@@ -139,16 +138,8 @@ class SheetWriter:
             self._emit(b'<row r="%d">%s</row>' % (self._row_number, b"".join(self._row)))
             self._row = []
 
-    def _emit(self, data: bytes) -> None:
-        self._pending.append(data)
-        self._size += len(data)
-        if self._size > _FLUSH:
-            self.flush()
-
     def flush(self) -> None:
-        if self._pending:
-            self._write(b"".join(self._pending))
-            self._pending, self._size = [], 0
+        self._out.flush()
 
     def finish(self, drawing_rel: str | None, link_rel: Callable[[str], str]) -> None:
         """Close the sheet: links, margins, landscape fit-to-width page setup, the drawing."""
