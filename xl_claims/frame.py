@@ -25,7 +25,7 @@ from xl_claims.batch import Line
 from xl_claims.core.errors import UsageError
 from xl_claims.core.policy import Policy, load_policy
 from xl_claims.core.rows import LineRef, RowDecider, claim_rows
-from xl_claims.core.table import COMPUTED_HEADERS, match_headers, missing_headers_message
+from xl_claims.core.table import COMPUTED_HEADERS, HeaderMap, match_headers, missing_headers_message
 
 if TYPE_CHECKING:
     from xl_claims.reconcile import Reconciliation
@@ -37,7 +37,7 @@ FRAME_SHEET = "DataFrame"
 def decide_frame(
     frame: pd.DataFrame,
     policy: Policy | None = None,
-    header_map: Mapping[str, Sequence[str]] | None = None,
+    header_map: HeaderMap | None = None,
 ) -> pd.DataFrame:
     """The same rows with the eight computed columns (``Applied grade`` … ``Policy version``).
 

@@ -31,6 +31,7 @@ from xl_claims.core.errors import ClaimsError, LedgerError, UsageError, Workbook
 from xl_claims.core.files import file_sha256, output_problem
 from xl_claims.core.policy import Policy
 from xl_claims.core.rows import DuplicateTracker
+from xl_claims.core.table import HeaderMap
 from xl_claims.ledger import WAIT_SECONDS, LedgerRun, recording_run
 from xl_claims.workbook.csvbook import csv_workbook
 from xl_claims.workbook.formats import sheet_title
@@ -48,7 +49,7 @@ def process_files(
     output: str | os.PathLike | None = None,
     output_dir: str | os.PathLike | None = None,
     sheet: str | None = None,
-    header_map: Mapping[str, Sequence[str]] | None = None,
+    header_map: HeaderMap | None = None,
     in_place: bool = False,
     force: bool = False,
     progress: Callable[[Path, int, bool], None] | None = None,

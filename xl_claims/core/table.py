@@ -55,6 +55,11 @@ COMPUTED_HEADERS = (
 _HEADER_NOISE = re.compile(r"(?:#|\bno\b\.?|\bnumber\b|\bnr\b\.?)")
 
 
+#: Extra header spellings per claim field (``--map FIELD=HEADER``; an empty one switches the
+#: field off).
+HeaderMap = Mapping[str, Sequence[str]]
+
+
 def normalize_header(value: object) -> str:
     """Header key: the core name rules, plus ``#``, ``No.``, ``Number`` and trailing ``?``/``:``
     ignored, so ``Claim #``, ``Claim No.`` and ``claim number`` are one header."""
@@ -97,7 +102,7 @@ def parse_header_map(items: Sequence[str]) -> dict[str, list[str]]:
     return extra
 
 
-def switched_off(extra: Mapping[str, Sequence[str]] | None) -> set[str]:
+def switched_off(extra: HeaderMap | None) -> set[str]:
     """The fields that ``--map FIELD=`` switched off."""
     return {name for name, spellings in (extra or {}).items() if SWITCHED_OFF in spellings}
 
@@ -116,7 +121,7 @@ class HeaderMatch:
         return "part" in self.columns and ("issue" in self.columns or "grade" in self.columns)
 
 
-def match_headers(cells: Sequence[object], extra: Mapping[str, Sequence[str]] | None = None):
+def match_headers(cells: Sequence[object], extra: HeaderMap | None = None):
     """Match one row of header cells to fields; the first column for a field wins.
 
     The computed columns are recognised as one block of eight adjacent columns holding the eight
@@ -260,6 +265,7 @@ __all__ = [
     "FIELD_ALIASES",
     "HEADER_ALIASES",
     "SWITCHED_OFF",
+    "HeaderMap",
     "HeaderMatch",
     "claim_from_values",
     "computed_values",

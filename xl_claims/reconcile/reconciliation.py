@@ -1,9 +1,8 @@
 """Reconciliation: recompute claim lines, read payment exports, match them, total the result.
 
-``reconcile(...)`` reads every input (an unreadable file is listed as missing, the rest goes
-on), keeps each payment event once however many exports show it, keeps the claim lines and
-refunds of the period, matches them (``match``) and returns a ``Reconciliation`` whose totals
-are exact ``Decimal`` sums; ``report.write_report`` lays it out.
+``reconcile(...)`` reads every input (an unreadable one is listed as missing), keeps each payment
+event once, keeps the claim lines and refunds of the period, matches them (``match``) and returns
+a ``Reconciliation`` of exact ``Decimal`` totals; ``report.write_report`` lays it out.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +20,7 @@ from xl_claims.core.cache import DecisionCache
 from xl_claims.core.errors import ClaimsError
 from xl_claims.core.files import file_sha256
 from xl_claims.core.policy import Policy
+from xl_claims.core.table import HeaderMap
 from xl_claims.reconcile.carry import ClaimsHistory, LedgerLines, carry_over, read_ledger_lines
 from xl_claims.reconcile.claims import mark_duplicates, read_claim_lines
 from xl_claims.reconcile.dedupe import PaymentEvents
@@ -272,7 +272,7 @@ def reconcile(
     period_from: dt.date | None = None,
     period_to: dt.date | None = None,
     tolerance: Decimal = DEFAULT_TOLERANCE,
-    header_map: Mapping[str, Sequence[str]] | None = None,
+    header_map: HeaderMap | None = None,
     ledger: ClaimsHistory | None = None,
 ) -> Reconciliation:
     """Read, recompute, match and total; a file that cannot be read is listed as missing. A

@@ -10,13 +10,14 @@ finds the block by its eight headers (in any order) and replaces it in place.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from xl_claims.core.errors import WorkbookError
 from xl_claims.core.table import (
     COMPUTED_HEADERS,
     FIELDS,
+    HeaderMap,
     HeaderMatch,
     find_header_row,
     missing_headers_message,
@@ -230,7 +231,7 @@ def sheet_values(
 def find_claims_sheet(
     sources: Sequence[SheetSource],
     sheet: str | None,
-    header_map: Mapping[str, Sequence[str]] | None,
+    header_map: HeaderMap | None,
 ) -> tuple[SheetSource, int, HeaderMatch, list[list[object]]]:
     """``--sheet`` or the first worksheet with the claim headers: ``(source, header row, match,
     head rows)``; a one-line error naming the closest sheet otherwise."""

@@ -22,14 +22,14 @@ import ctypes.util
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine
 
 from xl_claims.core.rows import ClaimRow, Merge, claim_rows
-from xl_claims.core.table import HeaderMatch, find_header_row, missing_headers_message
+from xl_claims.core.table import HeaderMap, HeaderMatch, find_header_row, missing_headers_message
 from xl_claims.core.values import is_blank
 from xl_claims.workbook.read import (
     HEADER_MAX_CHARS,
@@ -99,9 +99,10 @@ def read_claim_rows(
     path: str | os.PathLike,
     *,
     sheet: str | None = None,
-    header_map: Mapping[str, Sequence[str]] | None = None,
+    header_map: HeaderMap | None = None,
 ) -> ClaimRows:
-    """The claims table of a workbook or CSV (``sheet``, or the first sheet with the headers)."""
+    """The claims table of a workbook or CSV (``sheet``, or the first sheet with the headers),
+    read by python-calamine where the sheet's grid is bounded, else by the streaming reader."""
     path = Path(path)
     if not is_csv(path) and not grid_is_bounded(path):
         found = read_claims(path, sheet=sheet, header_map=header_map)

@@ -18,13 +18,14 @@ from __future__ import annotations
 import codecs
 import csv
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from xl_claims.core.rows import ClaimRow, claim_rows
 from xl_claims.core.table import (
     COMPUTED_HEADERS,
+    HeaderMap,
     HeaderMatch,
     find_header_row,
     missing_headers_message,
@@ -178,7 +179,7 @@ def read_claims(
     path: str | os.PathLike,
     *,
     sheet: str | None = None,
-    header_map: Mapping[str, Sequence[str]] | None = None,
+    header_map: HeaderMap | None = None,
 ) -> ClaimSheet:
     """The claims table of a workbook or CSV (``--sheet`` or the first sheet with the headers)."""
     path = Path(path)
@@ -238,7 +239,7 @@ def claim_sheet_from_rows(
     rows: Sequence[Sequence[object]],
     path: str | os.PathLike,
     sheet: str,
-    header_map: Mapping[str, Sequence[str]] | None = None,
+    header_map: HeaderMap | None = None,
 ) -> ClaimSheet:
     """A claims table from plain rows (a CSV export): no merges, no formulas."""
     path = Path(path)
