@@ -92,3 +92,27 @@ def test_the_row_decider_gives_the_batch_cells_and_marks_a_second_line_duplicate
         LineRef("w.xlsx", "Claims", 2),
     )
     assert two.values[3:6] == (None, None, "DUPLICATE")
+
+
+def test_row_stream_reads_rows_cut_by_its_chunks_and_names_a_sheet_cut_inside_a_row():
+    import io
+
+    import pytest
+
+    from xl_claims.workbook.rows import RowStream, SheetSyntaxError
+
+    row1 = b'<row r="1"><c r="A1" t="inlineStr"><is><t>Claim ID</t></is></c></row>'
+    row3 = b'<row r="3"><c r="A3"><v>7</v></c></row>'
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + row1
+        + b'<row r="2"/>'
+        + row3
+        + b"</sheetData></worksheet>"
+    )
+    rows = RowStream(io.BytesIO(sheet), chunk=7)  # every row is cut by a chunk's end
+    assert list(rows) == [(1, row1), (2, b'<row r="2"/>'), (3, row3)]
+    assert rows.tail == b"</sheetData></worksheet>"
+    for cut, inside in ((sheet.index(b'<row r="3">') + 4, "its rows"), (-30, "a row")):
+        with pytest.raises(SheetSyntaxError, match=f"^the sheet ends inside {inside}$"):
+            list(RowStream(io.BytesIO(sheet[:cut]), chunk=7))

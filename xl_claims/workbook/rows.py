@@ -146,20 +146,14 @@ class RowStream:
                 return
             tag_end = -1 if start == -1 else buffer.find(b">", start)
             if tag_end == -1:
-                self.buffer = buffer[position:]
-                position = 0
-                if not self._more():
-                    raise SheetSyntaxError("the sheet ends inside its rows")
+                position = self._keep_reading(buffer, position, "its rows")
                 continue
             if buffer[tag_end - 1] == 47:  # "/>": an empty row element
                 end = tag_end + 1
             else:
                 close = buffer.find(row_close, tag_end)
                 if close == -1:
-                    self.buffer = buffer[position:]
-                    position = 0
-                    if not self._more():
-                        raise SheetSyntaxError("the sheet ends inside a row")
+                    position = self._keep_reading(buffer, position, "a row")
                     continue
                 end = close + len(row_close)
             number_match = _ROW_NUMBER.search(buffer, start, tag_end)
@@ -167,6 +161,14 @@ class RowStream:
             previous = number
             yield number, buffer[position:end]
             position = end
+
+    def _keep_reading(self, buffer: bytes, position: int, inside: str) -> int:
+        """A row is cut by the end of the buffer: keep what is not read yet, read more (the new
+        position is 0); the sheet may not end ``inside`` a row."""
+        self.buffer = buffer[position:]
+        if not self._more():
+            raise SheetSyntaxError(f"the sheet ends inside {inside}")
+        return 0
 
     def _drain(self) -> None:
         while self._more():
