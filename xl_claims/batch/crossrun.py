@@ -38,7 +38,7 @@ class DecidedLine(Protocol):
     def refund(self): ...
 
     @property
-    def version(self) -> str: ...
+    def policy_version(self) -> str: ...
 
     @property
     def rule(self) -> str: ...
@@ -149,7 +149,7 @@ class CrossRun:
             refund,
             self.currency,
             changed.get("rule", entry.rule),
-            entry.version,
+            entry.policy_version,
             changed.get("explanation", entry.reason),
         )
 

@@ -10,13 +10,12 @@ the Summary's "rows to check" and ``iter_lines`` read it back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 
 from xl_claims.batch.crossrun import CrossRun
 from xl_claims.batch.store import Spill, Totals
 from xl_claims.core.engine import PRICE_RULES, error_decision
 from xl_claims.core.errors import ClaimsError
-from xl_claims.core.model import Decision, Status
+from xl_claims.core.model import Decision, ReadsDecision, Status
 from xl_claims.core.policy import Policy
 from xl_claims.core.rows import DuplicateTracker, LineRef, duplicate_reason, duplicate_values
 from xl_claims.core.table import computed_values, decide_values, duplicate_key, part_key
@@ -36,7 +35,7 @@ _DUPLICATE = str(Status.DUPLICATE)
 _DECIDED_BY = (*DECISION_FIELDS, "date", "price")
 
 
-class _Entry:
+class _Entry(ReadsDecision):
     """One distinct line: its decision, the labels it is counted under, its cells' template."""
 
     __slots__ = (
@@ -61,18 +60,6 @@ class _Entry:
         self.count = 0
         self.to_check = labels[0] in CHECK_STATUSES  # REVIEW, ERROR: listed on the Summary
         self.ledger_id: int | None = None  # its decision's row in the claims ledger
-
-    @property
-    def refund(self) -> Decimal | None:
-        return self.decision.refund
-
-    @property
-    def version(self) -> str:
-        return self.decision.policy_version
-
-    @property
-    def rule(self) -> str:
-        return self.decision.rule
 
 
 class SheetRun:
@@ -160,7 +147,15 @@ class SheetRun:
         if entry.index is None:  # not kept: counted and spilled whole
             self._flush_entry(entry)
             self.spill.add(
-                (number, claim_text, None, entry.labels, entry.refund, entry.reason, entry.version)
+                (
+                    number,
+                    claim_text,
+                    None,
+                    entry.labels,
+                    entry.refund,
+                    entry.reason,
+                    entry.policy_version,
+                )
             )
         else:
             self.spill.add((number, claim_text, entry.index))
@@ -212,7 +207,7 @@ class SheetRun:
         labels = (status, *entry.labels[1:4], "")
         for totals in self.totals:
             totals.add(labels, None, 1)
-        self.spill.add((row, claim_text, None, labels, None, reason, entry.version))
+        self.spill.add((row, claim_text, None, labels, None, reason, entry.policy_version))
         self.checks.add((row, claim_text, labels[0], labels[2], reason))
         return BlockCells.render(self.block.template(values), row)
 
@@ -282,7 +277,7 @@ class SheetRun:
             if decision.part is not None and decision.issue is not None:
                 self.by_decision[(decision, decision.grade)] = entry
             self.spill.add(
-                ("entry", entry.index, labels, entry.refund, entry.reason, entry.version)
+                ("entry", entry.index, labels, entry.refund, entry.reason, entry.policy_version)
             )
         return entry
 

@@ -67,3 +67,31 @@ class Decision:
     quantity: int | None = None
     #: The claim is dated before the first policy version: decided under that version, and said.
     before_policy: bool = False
+
+
+class ReadsDecision:
+    """A line that keeps the engine's ``decision`` and reads its amounts and audit fields from
+    it rather than storing them again (a million lines are held at once)."""
+
+    __slots__ = ()
+    decision: Decision
+
+    @property
+    def refund(self) -> Decimal | None:
+        return self.decision.refund
+
+    @property
+    def rule(self) -> str:
+        return self.decision.rule
+
+    @property
+    def policy_version(self) -> str:
+        return self.decision.policy_version
+
+    @property
+    def currency(self) -> str:
+        return self.decision.currency
+
+    @property
+    def grade(self) -> str | None:
+        return self.decision.grade

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xl_claims.core.model import Decision
+from xl_claims.core.model import Decision, ReadsDecision
 from xl_claims.core.values import id_key
 from xl_claims.reconcile.records import Payment
 
@@ -49,7 +49,7 @@ RULE_ORDER_ONLY = "order only"
 
 
 @dataclass(slots=True)
-class ClaimLine:
+class ClaimLine(ReadsDecision):
     """One claim line as reconciliation sees it: where it is, its keys and its computed refund.
 
     A million of these are held at once, so what the engine's decision already says (grade,
@@ -74,24 +74,8 @@ class ClaimLine:
     carried_from: str | None = None  # "2026-03": a ledger line of an earlier period, still owed
 
     @property
-    def grade(self) -> str | None:
-        return self.decision.grade
-
-    @property
     def resolution(self) -> str | None:
         return None if self.decision.resolution is None else str(self.decision.resolution)
-
-    @property
-    def currency(self) -> str:
-        return self.decision.currency
-
-    @property
-    def policy_version(self) -> str:
-        return self.decision.policy_version
-
-    @property
-    def rule(self) -> str:
-        return self.decision.rule
 
     @property
     def claim_key(self) -> str | None:
