@@ -240,3 +240,38 @@ def test_a_payment_table_on_a_later_sheet_is_found(tmp_path, monkeypatch):
     workbook.save(tmp_path / "none.xlsx")
     with pytest.raises(PaymentFormatError, match=r"^none\.xlsx, sheet 'Notes': not a payment"):
         read_payments(tmp_path / "none.xlsx")
+
+
+def test_the_layouts_data_file_names_every_layout_the_code_refers_to_and_only_known_kinds():
+    from xl_claims.reconcile import layouts
+
+    names = [layout.name for layout in layouts.LAYOUTS]  # in the order they are tried
+    assert names == [
+        "Stripe",
+        "Stripe Payments",
+        "Stripe itemised payouts",
+        "PayPal",
+        "PayPal (French)",
+        "PayPal (personal account)",
+        "Shopify Payments",
+    ]  # fmt: skip
+    constants = (layouts.STRIPE, layouts.STRIPE_PAYMENTS, layouts.STRIPE_PAYOUTS, layouts.PAYPAL,
+                 layouts.PAYPAL_FRENCH, layouts.PAYPAL_PERSONAL, layouts.SHOPIFY)  # fmt: skip
+    assert set(constants) == set(names)
+    kinds = {kind for layout in layouts.LAYOUTS for kind in layout.out.values()}
+    assert kinds == {layouts.REFUND, layouts.CHARGEBACK, layouts.DISPUTE}
+    french = layouts.LAYOUTS[4]
+    assert (french.day_first, french.decimal_comma, french.done) == (
+        True, True, frozenset({"terminé", "termine"})
+    )  # fmt: skip
+    assert layouts.LAYOUTS[2].refused.startswith("a Stripe itemised payouts report: it lists")
+    assert "never carry refunds one by one" in layouts.LAYOUTS[2].refused
+
+
+def test_a_layouts_file_with_a_field_the_code_does_not_know_is_refused():
+    from xl_claims.reconcile.layouts import load_layouts
+
+    text = '[[layout]]\nname = "X"\nfamily = "x"\nsignature = ["a"]\ndate = "a"\namount = "a"\n'
+    assert load_layouts(text + 'currency = "c"\n')[0].signature == frozenset({"a"})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        load_layouts(text + 'currency = "c"\ncolour = "red"\n')
