@@ -16,8 +16,8 @@ import click
 
 from xl_claims.cli.app import ledger_option, main, open_ledger, reported
 from xl_claims.core.files import refuse_existing
+from xl_claims.core.model import RecordedLine
 from xl_claims.ledger import (
-    LedgerRow,
     RunRecord,
     claim_history,
     list_runs,
@@ -107,7 +107,7 @@ def show_command(ledger_path: str, claim_id: str, as_json: bool) -> None:
         click.echo(f"    {row.explanation}")
 
 
-def _row_dict(row: LedgerRow) -> dict:
+def _row_dict(row: RecordedLine) -> dict:
     values = row._asdict()
     values["refund"] = None if row.refund is None else str(row.refund)
     return values

@@ -95,3 +95,42 @@ class ReadsDecision:
     @property
     def grade(self) -> str | None:
         return self.decision.grade
+
+
+class RecordedLine(NamedTuple):
+    """A line as the claims ledger recorded it, with where it came from; values as recorded
+    (the claim date as ISO text, the refund exact). The ledger writes it (export, history) and
+    reconciliation reads it (earlier periods), so it lives here, below both."""
+
+    run: int
+    run_started: str  # UTC, ISO-8601
+    run_void: str | None  # "<time>: <reason>" for a void run
+    file: str
+    sha256: str | None
+    sheet: str
+    row: int
+    claim_id: str | None
+    order: str | None
+    claim_date: str | None
+    issue: str | None
+    part: str | None
+    grade: str | None
+    resolution: str | None
+    status: str
+    refund: Decimal | None
+    currency: str
+    rule: str
+    policy_version: str
+    explanation: str
+    counts: str  # "yes": the line that counts for its claim and part
+    earlier: str | None  # "run 1, week1.xlsx row 3"
+
+    @property
+    def claimed(self) -> dt.date | None:
+        """The claim date, when the line has one."""
+        return None if self.claim_date is None else dt.date.fromisoformat(self.claim_date)
+
+    @property
+    def date(self) -> dt.date:
+        """The line's date: its claim date, else the date (UTC) of the run that recorded it."""
+        return self.claimed or dt.date.fromisoformat(self.run_started[:10])

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from xl_claims.core.errors import LedgerError
 from xl_claims.core.files import write_atomic
-from xl_claims.ledger.queries import EXPORT_HEADERS, LedgerRow, iter_rows
+from xl_claims.core.model import RecordedLine
+from xl_claims.ledger.queries import EXPORT_HEADERS, iter_rows
 from xl_claims.ledger.store import Ledger
 from xl_claims.workbook.tables import Cell, Money, Sheet, write_tables
 
@@ -46,7 +47,7 @@ def export_ledger(
     return counted.count
 
 
-def _cells(row: LedgerRow) -> Sequence[Cell]:
+def _cells(row: RecordedLine) -> Sequence[Cell]:
     """The row's cells: the refund a number in its currency's format, the rest as recorded."""
     refund = None if row.refund is None else Money(row.refund, row.currency)
     return [*row[:15], refund, *row[16:]]
@@ -55,17 +56,17 @@ def _cells(row: LedgerRow) -> Sequence[Cell]:
 class _Counted:
     """The rows, counted as they are written."""
 
-    def __init__(self, rows: Iterable[LedgerRow]):
+    def __init__(self, rows: Iterable[RecordedLine]):
         self.rows = rows
         self.count = 0
 
-    def __iter__(self) -> Iterator[LedgerRow]:
+    def __iter__(self) -> Iterator[RecordedLine]:
         for row in self.rows:
             self.count += 1
             yield row
 
 
-def _write_csv(path: Path, rows: Iterable[LedgerRow]) -> None:
+def _write_csv(path: Path, rows: Iterable[RecordedLine]) -> None:
     """UTF-8 with a BOM, so that Excel reads the accents; an empty cell for no value."""
     with open(path, "w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream)

@@ -11,9 +11,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
 
 from xl_claims.core.errors import LedgerError
+from xl_claims.core.model import RecordedLine
 from xl_claims.core.values import id_key
 from xl_claims.ledger.recorder import STANDING_SQL, prefetch_sql
 from xl_claims.ledger.rules import CHANGED_RULE, DUPLICATE_RULE
@@ -70,33 +70,6 @@ def list_runs(ledger: Ledger) -> list[RunRecord]:
     ]
 
 
-class LedgerRow(NamedTuple):
-    """A recorded line with where it came from; ``EXPORT_HEADERS`` names the fields."""
-
-    run: int
-    run_started: str
-    run_void: str | None
-    file: str
-    sha256: str | None
-    sheet: str
-    row: int
-    claim_id: str | None
-    order: str | None
-    claim_date: str | None
-    issue: str | None
-    part: str | None
-    grade: str | None
-    resolution: str | None
-    status: str
-    refund: Decimal | None
-    currency: str
-    rule: str
-    policy_version: str
-    explanation: str
-    counts: str  # "yes": the line that counts for its claim and part
-    earlier: str | None  # "run 1, week1.xlsx row 3"
-
-
 EXPORT_HEADERS = (
     "Run",
     "Run started (UTC)",
@@ -136,9 +109,9 @@ LEFT JOIN lines AS e ON e.id = l.earlier_line LEFT JOIN inputs AS ei ON ei.id = 
 _LINE_DATE = "COALESCE(l.claim_date, substr(r.started_at, 1, 10))"
 
 
-def _row(values: tuple) -> LedgerRow:
+def _row(values: tuple) -> RecordedLine:
     refund = None if values[15] is None else Decimal(values[15])
-    return LedgerRow._make((*values[:15], refund, *values[16:]))
+    return RecordedLine._make((*values[:15], refund, *values[16:]))
 
 
 def _in_period(date_from: dt.date | None, date_to: dt.date | None) -> tuple[list[str], list[str]]:
@@ -153,7 +126,7 @@ def _in_period(date_from: dt.date | None, date_to: dt.date | None) -> tuple[list
     return where, params
 
 
-def claim_history(ledger: Ledger, claim_id: str) -> list[LedgerRow]:
+def claim_history(ledger: Ledger, claim_id: str) -> list[RecordedLine]:
     """Every recorded line of a claim (any spelling of its id), oldest first."""
     key = id_key(claim_id)
     if key is None:
@@ -167,7 +140,7 @@ def claim_history(ledger: Ledger, claim_id: str) -> list[LedgerRow]:
 
 def iter_rows(
     ledger: Ledger, date_from: dt.date | None = None, date_to: dt.date | None = None
-) -> Iterator[LedgerRow]:
+) -> Iterator[RecordedLine]:
     """Recorded lines whose date is in the period (inclusive), in the order recorded."""
     where, params = _in_period(date_from, date_to)
     condition = f" WHERE {' AND '.join(where)}" if where else ""
@@ -177,55 +150,17 @@ def iter_rows(
             yield _row(values)
 
 
-class StandingLine(NamedTuple):
-    """A line that counts today (the latest for its claim and part, from a run not void), for
-    reconciliation; ``date`` is the line's date (claim date, else its run's)."""
-
-    run: int
-    file: str
-    sheet: str
-    row: int
-    claim_id: str | None
-    order: str | None
-    date: dt.date
-    claim_date: dt.date | None
-    issue: str | None
-    part: str | None
-    grade: str | None
-    resolution: str | None
-    status: str
-    refund: Decimal | None
-    currency: str
-    rule: str
-    policy_version: str
-
-
-def standing_lines(ledger: Ledger) -> list[StandingLine]:
-    """For each claim and part its standing line; lines without a claim id each stand alone."""
-    latest: dict[object, StandingLine] = {}
+def standing_lines(ledger: Ledger) -> list[RecordedLine]:
+    """For each claim and part the line that counts today (the latest, from a run not void);
+    lines without a claim id each stand alone. In the order recorded (run, file, row)."""
+    latest: dict[object, RecordedLine] = {}
+    sql = _ROWS_SQL.replace("SELECT ", "SELECT l.id, l.claim_key, d.part_key, ", 1)
     with ledger.guard():
         cursor = ledger.connection.execute(
-            "SELECT l.id, l.claim_key, d.part_key, r.id, i.name, i.sheet, l.row, l.claim_id, "
-            "l.order_id, substr(r.started_at, 1, 10), l.claim_date, d.issue, d.part, d.grade, "
-            "d.resolution, d.status, d.refund, d.currency, d.rule, d.policy_version "
-            "FROM lines AS l JOIN decisions AS d ON d.id = l.decision_id JOIN inputs AS i "
-            "ON i.id = l.input_id JOIN runs AS r ON r.id = i.run_id "
-            "WHERE l.counts = 1 AND r.voided_at IS NULL ORDER BY l.id"
+            f"{sql} WHERE l.counts = 1 AND r.voided_at IS NULL ORDER BY l.id"
         )
         for line_id, claim_key, part_key, *values in cursor:
-            run_date, claim_date, refund = values[6], values[7], values[13]
-            claimed = None if claim_date is None else dt.date.fromisoformat(claim_date)
-            line = StandingLine._make(
-                (
-                    *values[:6],
-                    claimed or dt.date.fromisoformat(run_date),
-                    claimed,
-                    *values[8:13],
-                    None if refund is None else Decimal(refund),
-                    *values[14:],
-                )
-            )
-            latest[line_id if claim_key is None else (claim_key, part_key)] = line
+            latest[line_id if claim_key is None else (claim_key, part_key)] = _row(tuple(values))
     return sorted(latest.values(), key=lambda line: (line.run, line.file, line.row))
 
 
@@ -295,7 +230,7 @@ class LedgerHistory:
         self.ledger = ledger
         self.path = str(ledger.path)
 
-    def standing_lines(self) -> list[StandingLine]:
+    def standing_lines(self) -> list[RecordedLine]:
         return standing_lines(self.ledger)
 
     def cross_run_counts(self, date_from: dt.date | None, date_to: dt.date | None) -> dict:
@@ -305,9 +240,8 @@ class LedgerHistory:
 __all__ = [
     "EXPORT_HEADERS",
     "LedgerHistory",
-    "LedgerRow",
+    "RecordedLine",
     "RunRecord",
-    "StandingLine",
     "claim_history",
     "cross_run_counts",
     "iter_rows",

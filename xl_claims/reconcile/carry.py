@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from xl_claims.core.model import Decision, Resolution, Status
+from xl_claims.core.model import Decision, RecordedLine, Resolution, Status
 from xl_claims.reconcile.match import match
 from xl_claims.reconcile.model import OVER_PAID, SETTLED, UNDER_PAID, ZERO, ClaimLine
 from xl_claims.reconcile.records import Payment
@@ -37,43 +37,6 @@ LABELS = (
     ("cross_run_duplicates", "Cross-run duplicates in the period (ledger)"),
     ("cross_run_changes", "Cross-run changes in the period (ledger REVIEW)"),
 )
-
-
-class RecordedLine(Protocol):
-    """A line as the ledger recorded it (``ledger.StandingLine``)."""
-
-    @property
-    def file(self) -> str: ...
-    @property
-    def sheet(self) -> str: ...
-    @property
-    def row(self) -> int: ...
-    @property
-    def claim_id(self) -> str | None: ...
-    @property
-    def order(self) -> str | None: ...
-    @property
-    def date(self) -> dt.date: ...  # the claim date, else the date of its run
-    @property
-    def claim_date(self) -> dt.date | None: ...
-    @property
-    def issue(self) -> str | None: ...
-    @property
-    def part(self) -> str | None: ...
-    @property
-    def grade(self) -> str | None: ...
-    @property
-    def resolution(self) -> str | None: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def refund(self) -> Decimal | None: ...
-    @property
-    def currency(self) -> str: ...
-    @property
-    def rule(self) -> str: ...
-    @property
-    def policy_version(self) -> str: ...
 
 
 class ClaimsHistory(Protocol):
@@ -155,7 +118,7 @@ def claim_line(recorded: RecordedLine, carried: bool = False) -> ClaimLine:
         row=recorded.row,
         claim_id=recorded.claim_id,
         order=recorded.order,
-        date=recorded.claim_date,
+        date=recorded.claimed,
         issue=recorded.issue,
         part=recorded.part,
         status=recorded.status,
