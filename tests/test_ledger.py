@@ -3,6 +3,7 @@ killed run, two runs at once, damaged and newer files, voids, money as exact tex
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import signal
@@ -23,6 +24,7 @@ from xl_claims.core.errors import (
     LedgerError,
     LedgerVersionError,
 )
+from xl_claims.core.model import Decision, Resolution, Status
 from xl_claims.ledger import (
     SCHEMA_VERSION,
     Ledger,
@@ -38,30 +40,25 @@ from xl_claims.ledger import (
 ROOT = Path(__file__).resolve().parent.parent
 MONDAY = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 NEXT_MONDAY = dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC)
+MARCH_1 = dt.date(2026, 3, 1)
 
 
 def line(row: int, claim: str | None, refund: str | None, status: str = "OK", **extra):
     part = extra.pop("part", "Weapon (large)")
-    values = dict(
-        sheet="Claims",
-        row=row,
-        claim_id=claim,
-        claim_key=None if claim is None else claim.casefold(),
-        part_key=part.casefold(),
-        order="#1001",
-        claim_date=dt.date(2026, 3, 1),
+    decision = Decision(
+        status=Status(status),
+        refund=None if refund is None else Decimal(refund),
+        resolution=Resolution.REFUND if refund is not None else None,
+        rule="refund.graded",
+        explanation="High (100%) × ...",
+        policy_version="AS-2026.1",
+        currency="USD",
         issue="Breakage",
         part=part,
         grade="High",
-        resolution="Partial refund" if refund is not None else None,
-        status=status,
-        refund=None if refund is None else Decimal(refund),
-        rule="refund.graded",
-        policy_version="AS-2026.1",
-        explanation="High (100%) × ...",
     )
-    values.update(extra)
-    return LedgerLine(**values)
+    key = None if claim is None else claim.casefold()
+    return LedgerLine("Claims", row, claim, key, part.casefold(), "#1001", MARCH_1, decision)
 
 
 def record(ledger: Ledger, when: dt.datetime, files: dict[str, list[LedgerLine]]):
@@ -75,20 +72,23 @@ def record(ledger: Ledger, when: dt.datetime, files: dict[str, list[LedgerLine]]
         recording.begin(name, "Claims")
         for item in lines:
             key = None if item.claim_key is None else (item.claim_key, item.part_key)
-            verdict = None
+            made, verdict = item.decision, None
             if key is not None:
-                verdict = recording.check(key, item.row, item.status, item.refund, item.resolution)
+                resolution = None if made.resolution is None else str(made.resolution)
+                verdict = recording.check(key, item.row, made.status, made.refund, resolution)
             changed = verdict if verdict is not None and verdict.rule else None
             verdicts[(name, item.row)] = changed
             if changed is not None:
-                item = item._replace(
-                    status=changed.status,
+                made = dataclasses.replace(
+                    made,
+                    status=Status(changed.status),
                     refund=changed.refund,
                     explanation=changed.explanation,
                     rule=changed.rule,
                     resolution=None,
                 )
-            recording.add_line(item, "USD", verdict)
+                item = item._replace(decision=made)
+            recording.add_line(item, verdict)
         recording.finish()
     run.policy_versions.add("AS-2026.1")
     run.finish(when)
@@ -251,7 +251,7 @@ def test_an_aborted_run_leaves_the_ledger_as_it_was(path):
         run = ledger.begin_run(started_at=NEXT_MONDAY, tool_version="test", options={})
         recording = run.start_file("w2", "w2")
         recording.begin("w2", "Claims")
-        recording.add_line(line(9, "C-9", "1"), "USD")
+        recording.add_line(line(9, "C-9", "1"))
         recording.finish()
         run.abort()
         assert [r.id for r in list_runs(ledger)] == [1]
@@ -262,17 +262,15 @@ _HOLD_A_RUN = textwrap.dedent(
     """
     import datetime as dt, sys
     from decimal import Decimal
+    from xl_claims.core.model import Decision, Status
     from xl_claims.ledger import Ledger, LedgerLine
     ledger = Ledger(sys.argv[1], create=True)
     run = ledger.begin_run(started_at=dt.datetime.now(dt.UTC), tool_version="t", options={})
     recording = run.start_file("big.xlsx", "big.xlsx")
     recording.begin("big", "Claims")
     for n in range(2, 20002):
-        recording.add_line(
-            LedgerLine("Claims", n, f"C-{n}", f"c-{n}", "part", None, None, None, "Part", None,
-                       None, "OK", Decimal("1.00"), "r", "v", "e"),
-            "USD",
-        )
+        made = Decision(Status.OK, Decimal("1.00"), None, "r", "e", "v", "USD", part="Part")
+        recording.add_line(LedgerLine("Claims", n, f"C-{n}", f"c-{n}", "part", None, None, made))
     recording.finish()
     print("recorded", flush=True)
     sys.stdin.readline()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
+from xl_claims.core.model import Decision
 from xl_claims.ledger.rules import (
     CHANGED_RULE,
     DUPLICATE,
@@ -95,7 +96,8 @@ def money_text(amount: Decimal | None) -> str | None:
 
 
 class LedgerLine(NamedTuple):
-    """One decided line, as a caller that is not the streaming batch hands it over."""
+    """One decided line, as a caller that is not the streaming batch hands it over: where it
+    is, its keys (``core.table.duplicate_key``), and the engine's decision."""
 
     sheet: str
     row: int
@@ -104,15 +106,7 @@ class LedgerLine(NamedTuple):
     part_key: str
     order: str | None
     claim_date: dt.date | None
-    issue: str | None
-    part: str | None
-    grade: str | None
-    resolution: str | None
-    status: str
-    refund: Decimal | None
-    rule: str
-    policy_version: str
-    explanation: str
+    decision: Decision
 
 
 @dataclass
@@ -271,17 +265,20 @@ class FileRecord:
         if len(values) >= self.limit:
             self.flush()
 
-    def add_line(self, line: LedgerLine, currency: str, verdict: Verdict | None = None) -> None:
+    def add_line(self, line: LedgerLine, verdict: Verdict | None = None) -> None:
         """``decision`` and ``add`` for one ``LedgerLine`` (``verdict``: what ``check`` said)."""
+        made = line.decision
+        status = str(made.status)
+        resolution = None if made.resolution is None else str(made.resolution)
         decision = self.decision(
-            line.issue, line.part, line.part_key, line.grade, line.resolution, line.status,
-            line.refund, currency, line.rule, line.policy_version, line.explanation,
+            made.issue, made.part, line.part_key, made.grade, resolution, status, made.refund,
+            made.currency, made.rule, made.policy_version, made.explanation,
         )  # fmt: skip
-        counts = line.status != DUPLICATE if verdict is None else verdict.counts
+        counts = status != DUPLICATE if verdict is None else verdict.counts
         earlier = None if verdict is None else verdict.earlier_line
         date = None if line.claim_date is None else line.claim_date.isoformat()
-        if counts and line.refund is not None:
-            self.refund_total += line.refund
+        if counts and made.refund is not None:
+            self.refund_total += made.refund
         self.add(
             line.row, line.claim_id, line.claim_key, line.order, date, decision, counts, earlier
         )
