@@ -8,6 +8,11 @@ that CI always runs the template, policy-text, corpus and real-export tests.
 from __future__ import annotations
 
 import os
+import re
+import sys
+import tomllib
+from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -20,6 +25,39 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 REAL_EXPORTS = SHARED / "real-exports"
 POLICY_TEXT = SHARED / "policy" / "after-sales-policy.txt"
+
+
+def missing_requirements(installed: Callable[[str], bool] | None = None) -> list[str]:
+    """The packages ``pyproject.toml`` requires for the tests that this Python does not have."""
+
+    def has(name: str) -> bool:
+        try:
+            metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return False
+        return True
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    names = [re.match(r"[A-Za-z0-9_.-]+", requirement).group(0) for requirement in wanted]
+    return [name for name in names if not (installed or has)(name)]
+
+
+def dependencies_message(missing: list[str]) -> str:
+    return (
+        f"This Python ({sys.executable}) lacks xl-claims' test dependencies "
+        f"({', '.join(missing)}): run the tests in the project's environment, "
+        "`.venv/bin/python -m pytest` after the README's first command (or pip install -e "
+        '".[test]" into this one).'
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Stop at once, saying what to do, in a Python without the dependencies (not 35 import
+    errors)."""
+    missing = missing_requirements()
+    if missing:
+        pytest.exit(dependencies_message(missing), returncode=4)
 
 
 def in_ci() -> bool:

@@ -4,6 +4,7 @@ two commands, the second being the test command CI runs."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import click
@@ -82,11 +83,11 @@ def test_quick_start_is_two_commands_install_and_run_then_pytest():
     lines = block.strip().splitlines()
     assert len(lines) == 2
     assert re.search(
-        r'pip install -e "\.\[test\]" && xl-claims process sample_workbooks/', lines[0]
+        r'pip install -e "\.\[test\]" && \.venv/bin/xl-claims process sample_workbooks/', lines[0]
     )
-    assert lines[1] == "pytest"
+    assert lines[1] == ".venv/bin/python -m pytest"  # the venv's, whatever the shell
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert ci.rstrip().splitlines()[-1] == "pytest"
+    assert ci.rstrip().splitlines()[-1] == lines[1]
 
 
 def test_the_quick_start_sample_exists():
@@ -107,3 +108,16 @@ def test_the_readmes_python_examples_print_what_they_say():
         runner.run(parser.get_doctest(block, {}, f"README python block {number}", "README.md", 0))
     outcome = runner.summarize(verbose=False)
     assert (outcome.failed, outcome.attempted) == (0, 6)
+
+
+def test_a_python_without_the_dependencies_is_told_which_are_missing_and_what_to_run():
+    from tests.conftest import dependencies_message, missing_requirements
+
+    assert missing_requirements() == []  # this run has them all
+    missing = missing_requirements(installed=lambda name: name not in ("openpyxl", "pandas"))
+    assert missing == ["openpyxl", "pandas"]
+    assert dependencies_message(missing) == (
+        f"This Python ({sys.executable}) lacks xl-claims' test dependencies (openpyxl, pandas): "
+        "run the tests in the project's environment, `.venv/bin/python -m pytest` after the "
+        'README\'s first command (or pip install -e ".[test]" into this one).'
+    )
