@@ -94,18 +94,22 @@ EXPORT_HEADERS = (
     "Counts",
     "Earlier line",
 )
-_ROWS_SQL = """
-SELECT r.id, r.started_at, CASE WHEN r.voided_at IS NULL THEN NULL
+#: A recorded line (``RecordedLine``'s fields, in order) and where it came from.
+_ROW_COLUMNS = """
+r.id, r.started_at, CASE WHEN r.voided_at IS NULL THEN NULL
            ELSE r.voided_at || ': ' || r.void_reason END,
        i.name, i.sha256, i.sheet, l.row, l.claim_id, l.order_id, l.claim_date, d.issue, d.part,
        d.grade, d.resolution, d.status, d.refund, d.currency, d.rule, d.policy_version,
        d.explanation, CASE WHEN l.counts = 1 THEN 'yes' ELSE 'no' END,
        CASE WHEN e.id IS NULL THEN NULL
            ELSE 'run ' || ei.run_id || ', ' || ei.name || ' row ' || e.row END
+"""
+_ROW_TABLES = """
 FROM lines AS l JOIN decisions AS d ON d.id = l.decision_id JOIN inputs AS i ON i.id = l.input_id
 JOIN runs AS r ON r.id = i.run_id
 LEFT JOIN lines AS e ON e.id = l.earlier_line LEFT JOIN inputs AS ei ON ei.id = e.input_id
 """
+_ROWS_SQL = f"SELECT {_ROW_COLUMNS} {_ROW_TABLES}"
 _LINE_DATE = "COALESCE(l.claim_date, substr(r.started_at, 1, 10))"
 
 
@@ -154,7 +158,7 @@ def standing_lines(ledger: Ledger) -> list[RecordedLine]:
     """For each claim and part the line that counts today (the latest, from a run not void);
     lines without a claim id each stand alone. In the order recorded (run, file, row)."""
     latest: dict[object, RecordedLine] = {}
-    sql = _ROWS_SQL.replace("SELECT ", "SELECT l.id, l.claim_key, d.part_key, ", 1)
+    sql = f"SELECT l.id, l.claim_key, d.part_key, {_ROW_COLUMNS} {_ROW_TABLES}"
     with ledger.guard():
         cursor = ledger.connection.execute(
             f"{sql} WHERE l.counts = 1 AND r.voided_at IS NULL ORDER BY l.id"
