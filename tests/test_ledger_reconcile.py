@@ -171,3 +171,22 @@ def test_a_damaged_ledger_stops_reconcile_before_any_report_is_written(tmp_path)
         "backup, or give a new file name to start a new ledger.\n"
     )
     assert not out.exists()
+
+
+def test_the_console_and_the_summary_say_what_came_from_the_ledger(tmp_path, ledger):
+    paid = payments(tmp_path, "R-2,CLM-2,2.00,2026-03-20")
+    out = tmp_path / "a.xlsx"
+    result = CliRunner().invoke(
+        main,
+        ["reconcile", "--ledger", str(ledger), "--payments", str(paid), "--from", "2026-04-01",
+         "--to", "2026-04-30", "-o", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output  # open lines are findings
+    assert (
+        f"Ledger {ledger}: 0 line(s) in the period, 3 carried over (18.00 USD still open); "
+        "cross-run duplicates 0, changes 0"
+    ) in result.output.splitlines()
+    book = openpyxl.load_workbook(out)
+    assert summary_value(book, "Ledger lines carried over from earlier periods") == 3
+    assert summary_value(book, "Claim lines from the ledger in the period") == 0
+    assert summary_value(book, "Earlier ledger lines paid before the period") == 0
