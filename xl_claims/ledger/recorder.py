@@ -154,7 +154,6 @@ class FileRecord:
         self.counts = RecordCounts()
         self.values: list = []  # the lines not written yet, LINE_FIELDS values each
         self.limit = BATCH * LINE_FIELDS
-        self.refund_total = ZERO  # of the lines that count: ``finish`` is told it, or adds them
         self.decisions: list[tuple] = []
         row = f"({int(input_id)}, {', '.join('?' * LINE_FIELDS)})"
         self.insert_line = _INSERT_LINES.format(values=row)
@@ -278,7 +277,7 @@ class FileRecord:
         earlier = None if verdict is None else verdict.earlier_line
         date = None if line.claim_date is None else line.claim_date.isoformat()
         if counts and made.refund is not None:
-            self.refund_total += made.refund
+            self.counts.refund_total += made.refund
         self.add(
             line.row, line.claim_id, line.claim_key, line.order, date, decision, counts, earlier
         )
@@ -306,8 +305,7 @@ class FileRecord:
         ``refund_total``: the exact sum of the refunds of its lines that count, as the caller
         totalled them (else the sum of the ``add_line`` lines)."""
         if refund_total is not None:
-            self.refund_total = refund_total
-        self.counts.refund_total = self.refund_total
+            self.counts.refund_total = refund_total
         self.flush()
         execute = self.connection.execute
         with self.run.ledger.guard():
